@@ -1,0 +1,157 @@
+import * as pulumi from "@pulumi/pulumi";
+import { overlaps, parseCidr } from "../network/cidr";
+import { planWorkloadSubnets, SubnetPlanError } from "../network/subnetPlan";
+import { boolean, integer, matching, oneOf, oneOfIntegers, optional, Parser, privateCidr, RuleViolation } from "./rules";
+
+/** Retention values CloudWatch Logs accepts, minus 0 ("never expire"): every log here must expire. */
+export const LOG_RETENTION_DAYS = [
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+/** One stack config key: its Pulumi.yaml schema type and default, and how a raw value becomes typed. */
+interface KeySpec<T> {
+    readonly type: "integer" | "string" | "boolean";
+    readonly default: number | string | boolean;
+    readonly parse: Parser<T>;
+}
+
+function key<T>(type: KeySpec<T>["type"], defaultValue: KeySpec<T>["default"], parse: Parser<T>): KeySpec<T> {
+    return { type, default: defaultValue, parse };
+}
+
+/**
+ * Every key of the `inspected-api` namespace. Pulumi.yaml declares the same keys with the same types and
+ * defaults (a test holds the two equal); the defaults live here too because mocks never read Pulumi.yaml.
+ */
+export const CONFIG_KEYS = {
+    availabilityZoneCount: key("integer", 2, integer(2, 6)),
+    workloadVpcCidr: key("string", "10.0.0.0/16", privateCidr(16, 20)),
+    securityVpcCidr: key("string", "10.100.0.0/16", privateCidr(16, 24)),
+    applianceInstanceType: key("string", "t3.medium", matching(
+        /^[a-z][a-z0-9]*(-[a-z0-9]+)*\.[a-z0-9]+(-[a-z0-9]+)*$/,
+        "an EC2 instance type of the form <family>.<size>, e.g. t3.medium or c6in.xlarge",
+    )),
+    appliancesPerAz: key("integer", 1, integer(1, 50)),
+    applianceMaxPerAz: key("integer", 3, integer(1, 50)),
+    applianceAmiId: key("string", "", optional(matching(/^ami-([0-9a-f]{8}|[0-9a-f]{17})$/, "an AMI id: ami- and 8 or 17 hex digits"))),
+    workloadEgress: key("string", "endpoints", oneOf(["endpoints", "nat"] as const)),
+    protectData: key("boolean", false, boolean),
+    logRetentionDays: key("integer", 30, oneOfIntegers(LOG_RETENTION_DAYS, "a CloudWatch Logs retention; 0 is refused because logs must expire")),
+    serviceDesiredCount: key("integer", 2, integer(1, 1000)),
+};
+
+export type ConfigKey = keyof typeof CONFIG_KEYS;
+
+/** The validated stack configuration: every key typed, defaults applied, frozen. */
+export type StackConfig = {
+    readonly [K in ConfigKey]: (typeof CONFIG_KEYS)[K] extends KeySpec<infer T> ? T : never;
+};
+
+/** One broken rule: the fully qualified key, the value as given (undefined when the default was used), the rule. */
+export interface ConfigProblem {
+    readonly key: string;
+    readonly value: string | undefined;
+    readonly rule: string;
+}
+
+/**
+ * Stack configuration broke one or more rules. A {@link pulumi.RunError}, so `pulumi up` prints the message
+ * without a stack trace. Thrown before any resource is registered.
+ */
+export class InvalidConfigError extends pulumi.RunError {
+    constructor(readonly problems: readonly ConfigProblem[]) {
+        super([
+            `Invalid stack configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):`,
+            ...problems.map(p => `  - ${p.key} = ${p.value === undefined ? "(default)" : JSON.stringify(p.value)}: must ${p.rule}`),
+        ].join("\n"));
+        this.name = "InvalidConfigError";
+    }
+}
+
+/** Rules that involve more than one key; each names the key whose value should change. */
+const CROSS_KEY_RULES: ReadonlyArray<(c: StackConfig) => { key: ConfigKey; rule: string } | undefined> = [
+    c => c.appliancesPerAz > c.applianceMaxPerAz
+        ? { key: "appliancesPerAz", rule: `be at most applianceMaxPerAz (${c.applianceMaxPerAz})` }
+        : undefined,
+    c => overlaps(parseCidr(c.workloadVpcCidr), parseCidr(c.securityVpcCidr))
+        ? { key: "securityVpcCidr", rule: `not overlap workloadVpcCidr (${c.workloadVpcCidr})` }
+        : undefined,
+    c => {
+        try {
+            planWorkloadSubnets(c.workloadVpcCidr, c.availabilityZoneCount);
+            return undefined;
+        } catch (err) {
+            if (err instanceof SubnetPlanError) {
+                return { key: "workloadVpcCidr", rule: `hold the tier plan for ${c.availabilityZoneCount} AZs (${err.message})` };
+            }
+            throw err;
+        }
+    },
+];
+
+/**
+ * Reads every key of the project namespace, applies the defaults, validates, and returns one frozen object.
+ * Throws {@link InvalidConfigError} listing every problem at once, including keys nobody reads (typos).
+ */
+export function loadConfig(config: pulumi.Config = new pulumi.Config()): StackConfig {
+    const problems: ConfigProblem[] = [];
+    const raws: Partial<Record<ConfigKey, string>> = {};
+    const values: Record<string, unknown> = {};
+    for (const name of Object.keys(CONFIG_KEYS) as ConfigKey[]) {
+        const spec: KeySpec<unknown> = CONFIG_KEYS[name];
+        const given = config.get(name);
+        // The CLI passes every value as a string; a caller of setAllConfig may not.
+        const raw = given === undefined ? undefined : String(given);
+        raws[name] = raw;
+        try {
+            values[name] = spec.parse(raw ?? String(spec.default));
+        } catch (err) {
+            if (!(err instanceof RuleViolation)) {
+                throw err;
+            }
+            problems.push({ key: `${config.name}:${name}`, value: raw, rule: err.rule });
+        }
+    }
+    problems.push(...unknownKeys(config.name));
+    if (problems.length === 0) {
+        for (const rule of CROSS_KEY_RULES) {
+            const broken = rule(values as StackConfig);
+            if (broken) {
+                problems.push({ key: `${config.name}:${broken.key}`, value: raws[broken.key], rule: broken.rule });
+            }
+        }
+    }
+    if (problems.length > 0) {
+        throw new InvalidConfigError(problems);
+    }
+    return Object.freeze(values) as StackConfig;
+}
+
+function unknownKeys(namespace: string): ConfigProblem[] {
+    const known = Object.keys(CONFIG_KEYS);
+    const allConfig = pulumi.runtime.allConfig();
+    return Object.keys(allConfig)
+        .filter(full => full.startsWith(`${namespace}:`))
+        .map(full => full.slice(namespace.length + 1))
+        .filter(name => !known.includes(name))
+        .map(name => {
+            const near = known.find(k => k.toLowerCase() === name.toLowerCase() || editDistance(k, name) <= 2);
+            return {
+                key: `${namespace}:${name}`,
+                value: String(allConfig[`${namespace}:${name}`]),
+                rule: `be a known key${near ? ` (did you mean ${near}?)` : ""}; known keys: ${known.join(", ")}`,
+            };
+        });
+}
+
+function editDistance(a: string, b: string): number {
+    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        const current = [i];
+        for (let j = 1; j <= b.length; j++) {
+            current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+        }
+        previous = current;
+    }
+    return previous[b.length];
+}

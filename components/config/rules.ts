@@ -1,0 +1,92 @@
+import { CidrError, Cidr, contains, formatCidr, parseCidr } from "../network/cidr";
+
+/** A value broke a rule; `rule` is phrased so it reads after "must". */
+export class RuleViolation extends Error {
+    constructor(readonly rule: string) {
+        super(rule);
+        this.name = "RuleViolation";
+    }
+}
+
+/** Parses one raw config string into a typed value or throws a {@link RuleViolation}. */
+export type Parser<T> = (raw: string) => T;
+
+const INTEGER = /^-?\d+$/;
+
+export function integer(min: number, max: number): Parser<number> {
+    const rule = `be an integer from ${min} to ${max}`;
+    return raw => {
+        const value = Number(raw);
+        if (!INTEGER.test(raw) || value < min || value > max) {
+            throw new RuleViolation(rule);
+        }
+        return value;
+    };
+}
+
+export function oneOfIntegers(allowed: readonly number[], why: string): Parser<number> {
+    const rule = `be one of ${allowed.join(", ")} (${why})`;
+    return raw => {
+        const value = Number(raw);
+        if (!INTEGER.test(raw) || !allowed.includes(value)) {
+            throw new RuleViolation(rule);
+        }
+        return value;
+    };
+}
+
+export function oneOf<T extends string>(allowed: readonly T[]): Parser<T> {
+    const rule = `be exactly one of ${allowed.map(a => `"${a}"`).join(", ")}`;
+    return raw => {
+        if (!(allowed as readonly string[]).includes(raw)) {
+            throw new RuleViolation(rule);
+        }
+        return raw as T;
+    };
+}
+
+export const boolean: Parser<boolean> = raw => {
+    if (raw !== "true" && raw !== "false") {
+        throw new RuleViolation(`be exactly true or false`);
+    }
+    return raw === "true";
+};
+
+export function matching(pattern: RegExp, description: string): Parser<string> {
+    return raw => {
+        if (!pattern.test(raw)) {
+            throw new RuleViolation(`be ${description}`);
+        }
+        return raw;
+    };
+}
+
+/** An empty string means "not set": Pulumi.yaml needs a default for a key to be optional. */
+export function optional<T>(parse: Parser<T>): Parser<T | undefined> {
+    return raw => (raw === "" ? undefined : parse(raw));
+}
+
+/** Address space AWS routes privately: RFC 1918 plus the RFC 6598 shared space that VPCs also accept. */
+const PRIVATE_RANGES: readonly Cidr[] = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"].map(parseCidr);
+
+/** A canonical, private IPv4 CIDR whose prefix lies in [minPrefix, maxPrefix]. */
+export function privateCidr(minPrefix: number, maxPrefix: number): Parser<string> {
+    return raw => {
+        let cidr: Cidr;
+        try {
+            cidr = parseCidr(raw);
+        } catch (err) {
+            if (err instanceof CidrError) {
+                throw new RuleViolation(`be a valid IPv4 CIDR (${err.reason})`);
+            }
+            throw err;
+        }
+        if (cidr.prefix < minPrefix || cidr.prefix > maxPrefix) {
+            throw new RuleViolation(`have a prefix length from /${minPrefix} to /${maxPrefix}`);
+        }
+        if (!PRIVATE_RANGES.some(range => contains(range, cidr))) {
+            throw new RuleViolation(`lie in a private range (${PRIVATE_RANGES.map(formatCidr).join(", ")})`);
+        }
+        return raw;
+    };
+}

@@ -1,0 +1,72 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { awsContext } from "../aws/context";
+
+/** Arguments of {@link VpcFlowLogs}. */
+export interface VpcFlowLogsArgs {
+    /** The VPC whose traffic is recorded. */
+    readonly vpcId: pulumi.Input<string>;
+    /** Days the records are kept; one of CloudWatch's allowed values. */
+    readonly retentionInDays: pulumi.Input<number>;
+    /** Customer-managed key that encrypts the log group. */
+    readonly kmsKeyArn: pulumi.Input<string>;
+}
+
+/**
+ * Flow logs of every packet decision (ACCEPT and REJECT) of one VPC into an encrypted CloudWatch log group, written
+ * by a role that only the flow-logs service of this account can assume and that may only write to that group.
+ */
+export class VpcFlowLogs extends pulumi.ComponentResource {
+    public readonly logGroupName: pulumi.Output<string>;
+    public readonly logGroupArn: pulumi.Output<string>;
+
+    constructor(name: string, args: VpcFlowLogsArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("inspected-api:network:VpcFlowLogs", name, {}, opts);
+        const { accountId, region, partition } = awsContext(this);
+
+        const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, {
+            retentionInDays: args.retentionInDays,
+            kmsKeyId: args.kmsKeyArn,
+        }, { parent: this });
+
+        const role = new aws.iam.Role(`${name}-role`, {
+            assumeRolePolicy: pulumi.jsonStringify({
+                Version: "2012-10-17",
+                Statement: [{
+                    Effect: "Allow",
+                    Principal: { Service: "vpc-flow-logs.amazonaws.com" },
+                    Action: "sts:AssumeRole",
+                    // Confused-deputy guard: only flow logs of this account may assume the role.
+                    Condition: {
+                        StringEquals: { "aws:SourceAccount": accountId },
+                        ArnLike: { "aws:SourceArn": pulumi.interpolate`arn:${partition}:ec2:${region}:${accountId}:vpc-flow-log/*` },
+                    },
+                }],
+            }),
+        }, { parent: this });
+        const writePolicy = new aws.iam.RolePolicy(`${name}-write`, {
+            role: role.id,
+            policy: pulumi.jsonStringify({
+                Version: "2012-10-17",
+                Statement: [{
+                    Effect: "Allow",
+                    Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                    Resource: [logGroup.arn, pulumi.interpolate`${logGroup.arn}:*`],
+                }],
+            }),
+        }, { parent: this });
+
+        new aws.ec2.FlowLog(`${name}-flow-log`, {
+            vpcId: args.vpcId,
+            trafficType: "ALL",
+            logDestinationType: "cloud-watch-logs",
+            logDestination: logGroup.arn,
+            iamRoleArn: role.arn,
+            maxAggregationInterval: 60,
+        }, { parent: this, dependsOn: [writePolicy] });
+
+        this.logGroupName = logGroup.name;
+        this.logGroupArn = logGroup.arn;
+        this.registerOutputs({ logGroupName: this.logGroupName, logGroupArn: this.logGroupArn });
+    }
+}

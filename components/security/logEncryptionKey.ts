@@ -1,0 +1,67 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { awsContext } from "../aws/context";
+
+/** Arguments of {@link LogEncryptionKey}. */
+export interface LogEncryptionKeyArgs {
+    /** Days KMS waits before deleting the key once it is scheduled for deletion (7–30). Default 30. */
+    readonly deletionWindowInDays?: pulumi.Input<number>;
+}
+
+/**
+ * A customer-managed KMS key, rotated yearly, that CloudWatch Logs may use for this account's log groups in this
+ * region and nothing else. One key serves every log group of the stack: a key costs a monthly fee, and the
+ * encryption context condition already keeps it to log data.
+ */
+export class LogEncryptionKey extends pulumi.ComponentResource {
+    /** The key's ARN, for `kmsKeyId` of a log group. */
+    public readonly arn: pulumi.Output<string>;
+
+    constructor(name: string, args: LogEncryptionKeyArgs = {}, opts?: pulumi.ComponentResourceOptions) {
+        super("inspected-api:security:LogEncryptionKey", name, {}, opts);
+        const { accountId, region, partition } = awsContext(this);
+
+        const key = new aws.kms.Key(`${name}-key`, {
+            description: "inspected-api: CloudWatch Logs encryption",
+            enableKeyRotation: true,
+            deletionWindowInDays: args.deletionWindowInDays ?? 30,
+            policy: pulumi.jsonStringify({
+                Version: "2012-10-17",
+                Statement: [
+                    {
+                        // Without this statement IAM policies cannot grant use of the key and it becomes unmanageable.
+                        Sid: "AccountAdministersKey",
+                        Effect: "Allow",
+                        Principal: { AWS: pulumi.interpolate`arn:${partition}:iam::${accountId}:root` },
+                        Action: "kms:*",
+                        Resource: "*",
+                    },
+                    {
+                        Sid: "CloudWatchLogsUsesKeyForThisAccountsLogGroups",
+                        Effect: "Allow",
+                        Principal: { Service: pulumi.interpolate`logs.${region}.amazonaws.com` },
+                        Action: [
+                            "kms:Encrypt",
+                            "kms:Decrypt",
+                            "kms:ReEncryptFrom",
+                            "kms:ReEncryptTo",
+                            "kms:GenerateDataKey",
+                            "kms:GenerateDataKeyWithoutPlaintext",
+                            "kms:DescribeKey",
+                        ],
+                        Resource: "*",
+                        Condition: {
+                            ArnLike: {
+                                "kms:EncryptionContext:aws:logs:arn": pulumi.interpolate`arn:${partition}:logs:${region}:${accountId}:log-group:*`,
+                            },
+                        },
+                    },
+                ],
+            }),
+        }, { parent: this });
+        new aws.kms.Alias(`${name}-alias`, { namePrefix: `alias/${name}-`, targetKeyId: key.keyId }, { parent: this });
+
+        this.arn = key.arn;
+        this.registerOutputs({ arn: this.arn });
+    }
+}

@@ -1,0 +1,169 @@
+import * as assert from "assert";
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { parse } from "yaml";
+import { CONFIG_KEYS, ConfigProblem, InvalidConfigError, loadConfig } from "../../components/config";
+import { ConfigValue, deploy, deployInvalid, PROJECT_DIR, T } from "../kit";
+
+const NS = "inspected-api";
+const schema = (parse(fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), "utf8")) as {
+    config: Record<string, { type: string; default: unknown; description?: string }>;
+}).config;
+
+/** Loads config straight from a PULUMI_CONFIG-shaped map, outside any program run. */
+function load(values: Record<string, string>) {
+    pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(values).map(([k, v]) => [`${NS}:${k}`, v])));
+    return loadConfig(new pulumi.Config(NS));
+}
+
+describe("stack config", () => {
+    it("declares exactly the keys the code reads, with the same types and defaults", () => {
+        assert.deepStrictEqual(Object.keys(schema).sort(), Object.keys(CONFIG_KEYS).sort());
+        for (const [key, spec] of Object.entries(CONFIG_KEYS)) {
+            assert.strictEqual(schema[key].type, spec.type, `${key}: type`);
+            assert.strictEqual(schema[key].default, spec.default, `${key}: default`);
+            assert.ok((schema[key].description ?? "").length > 20, `${key}: Pulumi.yaml describes it`);
+        }
+    });
+
+    it("applies the schema defaults in code when nothing is set", () => {
+        const config = load({});
+        for (const [key, spec] of Object.entries(CONFIG_KEYS)) {
+            const expected = spec.default === "" ? undefined : spec.default;
+            assert.strictEqual(config[key as keyof typeof config], expected, key);
+        }
+    });
+
+    it("returns one frozen object", () => {
+        const config = load({ availabilityZoneCount: "3" });
+        assert.ok(Object.isFrozen(config));
+        assert.throws(() => { (config as { availabilityZoneCount: number }).availabilityZoneCount = 4; }, TypeError);
+    });
+
+    it("types values that arrive as strings, as the CLI sends them", () => {
+        const config = load({
+            availabilityZoneCount: "6", protectData: "true", logRetentionDays: "365",
+            workloadEgress: "nat", applianceAmiId: "ami-0123456789abcdef0",
+        });
+        assert.strictEqual(config.availabilityZoneCount, 6);
+        assert.strictEqual(config.protectData, true);
+        assert.strictEqual(config.logRetentionDays, 365);
+        assert.strictEqual(config.workloadEgress, "nat");
+        assert.strictEqual(config.applianceAmiId, "ami-0123456789abcdef0");
+    });
+
+    it("lists every problem at once", () => {
+        assert.throws(() => load({ availabilityZoneCount: "9", workloadEgress: "internet", protectData: "yes" }), (err: InvalidConfigError) => {
+            assert.deepStrictEqual(err.problems.map(p => p.key).sort(), [
+                `${NS}:availabilityZoneCount`, `${NS}:protectData`, `${NS}:workloadEgress`,
+            ]);
+            return /3 problems/.test(err.message);
+        });
+    });
+
+    for (const stack of ["dev", "prod"]) {
+        it(`accepts the ${stack} stack file`, async () => {
+            const run = await deploy({ stack });
+            const expected = parse(fs.readFileSync(path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`), "utf8")).config;
+            assert.strictEqual(run.resources.ofType(T.subnet).length % expected[`${NS}:availabilityZoneCount`], 0);
+            assert.strictEqual(run.region, expected["aws:region"]);
+        });
+    }
+
+    it("makes prod a production stack: 3 AZs, protected data, larger appliances", () => {
+        const prod = parse(fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.prod.yaml"), "utf8")).config;
+        const dev = parse(fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.dev.yaml"), "utf8")).config;
+        assert.strictEqual(prod[`${NS}:availabilityZoneCount`], 3);
+        assert.strictEqual(prod[`${NS}:protectData`], true);
+        assert.notStrictEqual(prod[`${NS}:applianceInstanceType`], dev[`${NS}:applianceInstanceType`]);
+    });
+});
+
+/** One invalid value per row: the key that must be named and a fragment of the rule. */
+const INVALID: [Record<string, ConfigValue>, string, RegExp][] = [
+    [{ availabilityZoneCount: 1 }, "availabilityZoneCount", /integer from 2 to 6/],
+    [{ availabilityZoneCount: 7 }, "availabilityZoneCount", /integer from 2 to 6/],
+    [{ availabilityZoneCount: "two" }, "availabilityZoneCount", /integer/],
+    [{ availabilityZoneCount: "2.5" }, "availabilityZoneCount", /integer/],
+    [{ workloadVpcCidr: "10.0.0.0/24" }, "workloadVpcCidr", /prefix length from \/16 to \/20/],
+    [{ workloadVpcCidr: "10.0.0.0/12" }, "workloadVpcCidr", /prefix length from \/16 to \/20/],
+    [{ workloadVpcCidr: "10.0.0.1/16" }, "workloadVpcCidr", /host bits are set/],
+    [{ workloadVpcCidr: "300.0.0.0/16" }, "workloadVpcCidr", /valid IPv4 CIDR/],
+    [{ workloadVpcCidr: "8.8.0.0/16" }, "workloadVpcCidr", /private range/],
+    [{ securityVpcCidr: "10.0.128.0/17" }, "securityVpcCidr", /not overlap workloadVpcCidr/],
+    [{ securityVpcCidr: "10.100.0.0/25" }, "securityVpcCidr", /\/16 to \/24/],
+    [{ securityVpcCidr: "not-a-cidr" }, "securityVpcCidr", /valid IPv4 CIDR/],
+    [{ applianceInstanceType: "t3-medium" }, "applianceInstanceType", /<family>\.<size>/],
+    [{ applianceInstanceType: "T3.MEDIUM" }, "applianceInstanceType", /<family>\.<size>/],
+    [{ appliancesPerAz: 0 }, "appliancesPerAz", /integer from 1 to 50/],
+    [{ appliancesPerAz: 3, applianceMaxPerAz: 2 }, "appliancesPerAz", /at most applianceMaxPerAz \(2\)/],
+    [{ applianceMaxPerAz: 0 }, "applianceMaxPerAz", /integer from 1 to 50/],
+    [{ applianceAmiId: "ami-123" }, "applianceAmiId", /8 or 17 hex digits/],
+    [{ applianceAmiId: "i-0123456789abcdef0" }, "applianceAmiId", /AMI id/],
+    [{ workloadEgress: "NAT" }, "workloadEgress", /exactly one of "endpoints", "nat"/],
+    [{ workloadEgress: "internet" }, "workloadEgress", /exactly one of/],
+    [{ protectData: "yes" }, "protectData", /true or false/],
+    [{ logRetentionDays: 0 }, "logRetentionDays", /logs must expire/],
+    [{ logRetentionDays: 10 }, "logRetentionDays", /one of 1, 3, 5/],
+    [{ serviceDesiredCount: 0 }, "serviceDesiredCount", /integer from 1 to 1000/],
+    [{ serviceDesiredCount: -1 }, "serviceDesiredCount", /integer from 1 to 1000/],
+    [{ availabilityZoneCnt: 3 }, "availabilityZoneCnt", /known key \(did you mean availabilityZoneCount\?\)/],
+];
+
+describe("invalid stack config", () => {
+    it(`has at least 15 distinct cases`, () => {
+        assert.ok(new Set(INVALID.map(([c]) => JSON.stringify(c))).size >= 15);
+    });
+
+    for (const [config, key, rule] of INVALID) {
+        it(`rejects ${JSON.stringify(config)} naming ${key}, before any resource registers`, async () => {
+            const run = await deployInvalid({ config });
+            assert.strictEqual(run.error.name, "InvalidConfigError");
+            const problems = (run.error as InvalidConfigError).problems as ConfigProblem[];
+            const problem = problems.find(p => p.key === `${NS}:${key}`);
+            assert.ok(problem, `no problem names ${NS}:${key}: ${run.error.message}`);
+            assert.match(problem.rule, rule);
+            assert.strictEqual(problem.value, String(config[key]));
+            assert.ok(run.error.message.includes(`${NS}:${key} = ${JSON.stringify(String(config[key]))}`), run.error.message);
+            assert.strictEqual(run.resources.size, 0, `registered: ${run.resources.all.map(r => r.name).join(", ")}`);
+        });
+    }
+});
+
+describe("the PULUMI_CONFIG contract", () => {
+    const given = {
+        [`${NS}:availabilityZoneCount`]: "3",
+        [`${NS}:workloadVpcCidr`]: "172.20.0.0/18",
+        [`${NS}:securityVpcCidr`]: "172.21.0.0/20",
+    };
+
+    it("is read by the Pulumi runtime itself, as under `pulumi up`", () => {
+        // A fresh process whose only config is the environment variable the CLI sets for the program.
+        const script = "const { loadConfig } = require('./components/config'); console.log(JSON.stringify(loadConfig()));";
+        const out = execFileSync(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", script], {
+            cwd: PROJECT_DIR,
+            env: { ...process.env, PULUMI_CONFIG: JSON.stringify(given), PULUMI_NODEJS_PROJECT: NS },
+            encoding: "utf8",
+        });
+        const config = JSON.parse(out);
+        assert.strictEqual(config.availabilityZoneCount, 3);
+        assert.strictEqual(config.workloadVpcCidr, "172.20.0.0/18");
+        assert.strictEqual(config.securityVpcCidr, "172.21.0.0/20");
+    });
+
+    it("shapes the program when set in the environment of a mock run", async () => {
+        const run = await deploy({ env: { PULUMI_CONFIG: JSON.stringify(given) } });
+        const vpc = run.resources.get(T.vpc, "workload-vpc");
+        assert.strictEqual(vpc.inputs.cidrBlock, "172.20.0.0/18");
+        assert.strictEqual(run.resources.ofType(T.subnet).length, 3 * 4);
+        run.resources.ofType(T.subnet).forEach(s => assert.ok(s.inputs.cidrBlock.startsWith("172.20."), s.inputs.cidrBlock));
+    });
+
+    it("is validated like any other config source", async () => {
+        const run = await deployInvalid({ env: { PULUMI_CONFIG: JSON.stringify({ ...given, [`${NS}:securityVpcCidr`]: "172.20.32.0/20" }) } });
+        assert.match(run.error.message, /inspected-api:securityVpcCidr = "172\.20\.32\.0\/20": must not overlap workloadVpcCidr \(172\.20\.0\.0\/18\)/);
+        assert.strictEqual(run.resources.size, 0);
+    });
+});

@@ -1,0 +1,52 @@
+/**
+ * The one test kit: a thin layer over the mock runtime core in tools/mock, which `npm run plan` uses too. Every
+ * infrastructure test runs the program (or a component through its public API) with {@link deploy} or
+ * {@link deployInvalid} and queries the registrations.
+ */
+import { ProgramRun, runProgram, RunOptions } from "../../tools/mock";
+
+export * from "../../tools/mock";
+
+/** Resource type tokens the tests query by. */
+export const T = {
+    stack: "pulumi:pulumi:Stack",
+    workloadVpc: "inspected-api:network:WorkloadVpc",
+    flowLogs: "inspected-api:network:VpcFlowLogs",
+    logKey: "inspected-api:security:LogEncryptionKey",
+    vpc: "aws:ec2/vpc:Vpc",
+    subnet: "aws:ec2/subnet:Subnet",
+    routeTable: "aws:ec2/routeTable:RouteTable",
+    routeTableAssociation: "aws:ec2/routeTableAssociation:RouteTableAssociation",
+    route: "aws:ec2/route:Route",
+    vpcEndpoint: "aws:ec2/vpcEndpoint:VpcEndpoint",
+    securityGroup: "aws:ec2/securityGroup:SecurityGroup",
+    defaultSecurityGroup: "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
+    ingressRule: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+    egressRule: "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
+    internetGateway: "aws:ec2/internetGateway:InternetGateway",
+    natGateway: "aws:ec2/natGateway:NatGateway",
+    eip: "aws:ec2/eip:Eip",
+    flowLog: "aws:ec2/flowLog:FlowLog",
+    logGroup: "aws:cloudwatch/logGroup:LogGroup",
+    kmsKey: "aws:kms/key:Key",
+    iamRole: "aws:iam/role:Role",
+    iamRolePolicy: "aws:iam/rolePolicy:RolePolicy",
+} as const;
+
+/** Runs the program and fails with the program's own error if it did not plan cleanly. */
+export async function deploy(options: RunOptions = {}): Promise<ProgramRun> {
+    const run = await runProgram(options);
+    if (run.error) {
+        throw new Error(`the program failed under mocks: ${run.error.message}`, { cause: run.error });
+    }
+    return run;
+}
+
+/** Runs the program expecting it to fail; fails if it planned cleanly. */
+export async function deployInvalid(options: RunOptions = {}): Promise<ProgramRun & { error: Error }> {
+    const run = await runProgram(options);
+    if (!run.error) {
+        throw new Error(`expected the program to fail with config ${JSON.stringify(options.config ?? {})}, but it planned ${run.resources.size} resources`);
+    }
+    return run as ProgramRun & { error: Error };
+}

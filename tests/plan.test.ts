@@ -1,0 +1,58 @@
+import * as assert from "assert";
+import { spawnSync } from "child_process";
+import { main, parseArgs } from "../tools/plan";
+import { PROJECT_DIR } from "./kit";
+
+/** Runs the plan in this process and captures what it prints. */
+async function plan(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+    const out: string[] = [];
+    const err: string[] = [];
+    const [log, error] = [console.log, console.error];
+    console.log = (...a: unknown[]) => out.push(a.join(" "));
+    console.error = (...a: unknown[]) => err.push(a.join(" "));
+    try {
+        const code = await main(argv);
+        return { code, out: out.join("\n"), err: err.join("\n") };
+    } finally {
+        [console.log, console.error] = [log, error];
+    }
+}
+
+describe("npm run plan", () => {
+    it("prints every resource of the dev stack with its type, name and parent", async () => {
+        const { code, out } = await plan();
+        assert.strictEqual(code, 0);
+        assert.match(out, /stack dev · us-east-1 · \d+ resources/);
+        assert.match(out, /^\s+aws:ec2\/subnet:Subnet\s+workload-service-0\s+workload$/m);
+        assert.match(out, /^inspected-api:network:WorkloadVpc\s+workload\s+\(stack\)$/m);
+        assert.match(out, /^\s+aws:ec2\/flowLog:FlowLog\s+workload-flow-logs-flow-log\s+workload-flow-logs$/m);
+        assert.match(out, /^\s+8\s+aws:ec2\/subnet:Subnet$/m);
+        assert.match(out, /"vpcId": "vpc-[0-9a-f]{17}"/);
+    });
+
+    it("takes the stack and config overrides", async () => {
+        const { code, out } = await plan("--stack", "prod", "--config", "availabilityZoneCount=6");
+        assert.strictEqual(code, 0);
+        assert.match(out, /stack prod · eu-west-1/);
+        assert.match(out, /^\s+24\s+aws:ec2\/subnet:Subnet$/m);
+    });
+
+    it("exits 2 on invalid config, naming the key, and prints no inventory", async () => {
+        const { code, out, err } = await plan("--config", "workloadEgress=internet");
+        assert.strictEqual(code, 2);
+        assert.match(err, /inspected-api:workloadEgress = "internet": must be exactly one of "endpoints", "nat"/);
+        assert.strictEqual(out, "");
+    });
+
+    it("exits 2 on an unknown stack or argument", async () => {
+        assert.strictEqual((await plan("--stack", "nope")).code, 2);
+        assert.strictEqual((await plan("--verbose")).code, 2);
+        assert.throws(() => parseArgs(["--config", "novalue"]), /key=value/);
+    });
+
+    it("runs as `npm run plan` from the project root", () => {
+        const result = spawnSync("npm", ["run", "--silent", "plan", "--", "--config", "availabilityZoneCount=3"], { cwd: PROJECT_DIR, encoding: "utf8" });
+        assert.strictEqual(result.status, 0, result.stderr);
+        assert.match(result.stdout, /^\s+12\s+aws:ec2\/subnet:Subnet$/m);
+    });
+});

@@ -1,0 +1,145 @@
+import * as crypto from "crypto";
+import type * as pulumi from "@pulumi/pulumi";
+
+/** The account and region a mock run pretends to deploy into. */
+export interface MockContext {
+    readonly region: string;
+    readonly accountId: string;
+}
+
+export const MOCK_ACCOUNT_ID = "123456789012";
+/** Six AZs, the most any config may ask for, so every layout can be planned. */
+export const MOCK_AZ_COUNT = 6;
+
+/** Invoked a data source the kit has no answer for: add one here rather than letting it return nothing. */
+export class UnmockedInvokeError extends Error {
+    /** The SDK reports a failed invoke by the gRPC error's `details`, not its message. */
+    readonly details: string;
+
+    constructor(readonly token: string) {
+        super(`the mock runtime has no answer for invoke ${token}; add one to tools/mock/mocks.ts`);
+        this.name = "UnmockedInvokeError";
+        this.details = this.message;
+    }
+}
+
+/** AWS id prefixes, so ids in plans and failures read like the ones the console shows. */
+const ID_PREFIX: Record<string, string> = {
+    "aws:ec2/vpc:Vpc": "vpc",
+    "aws:ec2/subnet:Subnet": "subnet",
+    "aws:ec2/routeTable:RouteTable": "rtb",
+    "aws:ec2/routeTableAssociation:RouteTableAssociation": "rtbassoc",
+    "aws:ec2/vpcEndpoint:VpcEndpoint": "vpce",
+    "aws:ec2/securityGroup:SecurityGroup": "sg",
+    "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": "sg",
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": "sgr",
+    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": "sgr",
+    "aws:ec2/internetGateway:InternetGateway": "igw",
+    "aws:ec2/natGateway:NatGateway": "nat",
+    "aws:ec2/eip:Eip": "eipalloc",
+    "aws:ec2/flowLog:FlowLog": "fl",
+};
+
+function digest(text: string, length: number): string {
+    return crypto.createHash("sha256").update(text).digest("hex").slice(0, length);
+}
+
+/** The same type and name always get the same id, whatever order resources register in. */
+export function mockId(type: string, name: string): string {
+    const prefix = ID_PREFIX[type];
+    return prefix ? `${prefix}-${digest(`${type}::${name}`, 17)}` : `${name}-id`;
+}
+
+export function availabilityZones(region: string): { names: string[]; zoneIds: string[] } {
+    const letters = "abcdef".slice(0, MOCK_AZ_COUNT).split("");
+    // us-east-1 → use1, the shape of real AZ ids.
+    const short = region.replace(/^(\w\w)-(\w)\w*-(\d+)$/, "$1$2$3");
+    return { names: letters.map(l => `${region}${l}`), zoneIds: letters.map((_, i) => `${short}-az${i + 1}`) };
+}
+
+/** The outputs a provider would compute and that the program reads, beside the inputs echoed back. */
+function computedState(ctx: MockContext, type: string, name: string, id: string, inputs: Record<string, unknown>) {
+    const [pkg, moduleAndType] = type.split(":");
+    const service = (moduleAndType ?? "").split("/")[0];
+    const kind = type.split(":").pop()!.toLowerCase();
+    const physicalName = (inputs.name as string | undefined) ?? `${inputs.namePrefix ?? `${name}-`}${digest(name, 7)}`;
+    const state: Record<string, unknown> = { id, name: physicalName };
+    if (pkg === "aws") {
+        state.arn = `arn:aws:${service}:${ctx.region}:${ctx.accountId}:${kind}/${id}`;
+        state.tagsAll = inputs.tags;
+    }
+    switch (type) {
+        case "aws:ec2/vpc:Vpc":
+            Object.assign(state, {
+                defaultSecurityGroupId: `sg-${digest(`${name}-default`, 17)}`,
+                defaultRouteTableId: `rtb-${digest(`${name}-main`, 17)}`,
+                mainRouteTableId: `rtb-${digest(`${name}-main`, 17)}`,
+                defaultNetworkAclId: `acl-${digest(`${name}-acl`, 17)}`,
+                ownerId: ctx.accountId,
+            });
+            break;
+        case "aws:ec2/subnet:Subnet": {
+            const zones = availabilityZones(ctx.region);
+            state.availabilityZoneId = zones.zoneIds[zones.names.indexOf(inputs.availabilityZone as string)];
+            break;
+        }
+        case "aws:kms/key:Key":
+            Object.assign(state, { keyId: id, arn: `arn:aws:kms:${ctx.region}:${ctx.accountId}:key/${id}` });
+            break;
+        case "aws:cloudwatch/logGroup:LogGroup":
+            state.arn = `arn:aws:logs:${ctx.region}:${ctx.accountId}:log-group:${physicalName}`;
+            break;
+        case "aws:iam/role:Role":
+            state.arn = `arn:aws:iam::${ctx.accountId}:role/${physicalName}`;
+            break;
+    }
+    return state;
+}
+
+/**
+ * Mocks that answer like AWS would for the resources and data sources this program uses: deterministic ids,
+ * the computed outputs the code reads, and answers for every invoke the program makes.
+ */
+export function createMocks(ctx: MockContext): pulumi.runtime.Mocks {
+    return {
+        newResource(args) {
+            const id = args.id || mockId(args.type, args.name);
+            return { id, state: { ...args.inputs, ...computedState(ctx, args.type, args.name, id, args.inputs) } };
+        },
+        call(args) {
+            switch (args.token) {
+                case "aws:index/getAvailabilityZones:getAvailabilityZones":
+                    return { id: ctx.region, ...availabilityZones(ctx.region), groupNames: [ctx.region], state: "available" };
+                case "aws:index/getCallerIdentity:getCallerIdentity":
+                    return {
+                        id: ctx.accountId,
+                        accountId: ctx.accountId,
+                        arn: `arn:aws:iam::${ctx.accountId}:user/mock`,
+                        userId: "AIDAMOCKUSER",
+                    };
+                case "aws:index/getRegion:getRegion":
+                    return {
+                        id: ctx.region,
+                        name: ctx.region,
+                        region: ctx.region,
+                        description: ctx.region,
+                        endpoint: `ec2.${ctx.region}.amazonaws.com`,
+                    };
+                case "aws:index/getPartition:getPartition":
+                    return { id: "aws", partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws" };
+                case "aws:ssm/getParameter:getParameter":
+                    return {
+                        id: args.inputs.name,
+                        name: args.inputs.name,
+                        arn: `arn:aws:ssm:${ctx.region}::parameter${args.inputs.name}`,
+                        type: "String",
+                        value: `ami-${digest(String(args.inputs.name), 17)}`,
+                        version: 1,
+                        withDecryption: true,
+                    };
+                default:
+                    throw new UnmockedInvokeError(args.token);
+            }
+        },
+    };
+}
