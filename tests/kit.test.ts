@@ -46,12 +46,21 @@ describe("test kit", () => {
         assert.strictEqual(child.inputs.vpcId, vpc.id);
     });
 
-    it("keeps runs apart: a failed run leaves nothing behind for the next", async () => {
+    it("keeps runs apart: a run that failed halfway leaves nothing behind for the next", async () => {
         const clean = await deploy();
-        const failed = await runProgram({ config: { availabilityZoneCount: 99 } });
-        assert.ok(failed.error);
+        const failed = await runProgram({
+            program: () => {
+                const vpc = new aws.ec2.Vpc("half", { cidrBlock: "10.0.0.0/16" });
+                new aws.ec2.Subnet("half-ok", { vpcId: vpc.id, cidrBlock: "10.0.0.0/24" });
+                new aws.ec2.Subnet("half-broken", { vpcId: vpc.id.apply((): string => { throw new Error("halfway"); }), cidrBlock: "10.0.1.0/24" });
+                new aws.ec2.Subnet("half-late", { vpcId: vpc.id.apply(id => id), cidrBlock: "10.0.2.0/24" });
+            },
+        });
+        assert.strictEqual(failed.error?.message, "halfway");
+        assert.ok(failed.resources.find(T.subnet, "half-ok"), "what registered before the failure is reported");
         const again = await deploy();
-        assert.strictEqual(again.resources.size, clean.resources.size);
+        assert.deepStrictEqual(again.resources.all.filter(r => r.name.startsWith("half")), []);
+        assert.deepStrictEqual(again.resources.all.map(r => r.urn), clean.resources.all.map(r => r.urn));
         assert.deepStrictEqual(again.outputs, clean.outputs);
     });
 

@@ -6,21 +6,31 @@ export interface AwsContext {
     readonly accountId: pulumi.Output<string>;
     readonly region: pulumi.Output<string>;
     readonly partition: pulumi.Output<string>;
-    /** `com.amazonaws` in most partitions, `cn.com.amazonaws` in China: the prefix of VPC endpoint service names. */
-    readonly reverseDnsPrefix: pulumi.Output<string>;
+    /** `amazonaws.com`, or `amazonaws.com.cn` in China: the suffix of service principals and endpoints. */
+    readonly dnsSuffix: pulumi.Output<string>;
 }
 
 /**
  * Looks the context up with `parent` as the invoke's parent, so a component given an explicit provider (another
- * account or region) asks that provider rather than the default one.
+ * account or region) asks that provider rather than the default one. Each lookup runs on first use only.
  */
 export function awsContext(parent: pulumi.Resource): AwsContext {
     const opts = { parent };
-    const partition = aws.getPartitionOutput({}, opts);
+    let identity: pulumi.Output<aws.GetCallerIdentityResult> | undefined;
+    let region: pulumi.Output<aws.GetRegionResult> | undefined;
+    let partition: pulumi.Output<aws.GetPartitionResult> | undefined;
     return {
-        accountId: aws.getCallerIdentityOutput({}, opts).accountId,
-        region: aws.getRegionOutput({}, opts).region,
-        partition: partition.partition,
-        reverseDnsPrefix: partition.reverseDnsPrefix,
+        get accountId() {
+            return (identity ??= aws.getCallerIdentityOutput({}, opts)).accountId;
+        },
+        get region() {
+            return (region ??= aws.getRegionOutput({}, opts)).region;
+        },
+        get partition() {
+            return (partition ??= aws.getPartitionOutput({}, opts)).partition;
+        },
+        get dnsSuffix() {
+            return (partition ??= aws.getPartitionOutput({}, opts)).dnsSuffix;
+        },
     };
 }

@@ -76,6 +76,7 @@ const CROSS_KEY_RULES: ReadonlyArray<(c: StackConfig) => { key: ConfigKey; rule:
     c => overlaps(parseCidr(c.workloadVpcCidr), parseCidr(c.securityVpcCidr))
         ? { key: "securityVpcCidr", rule: `not overlap workloadVpcCidr (${c.workloadVpcCidr})` }
         : undefined,
+    // The /16–/20 range always fits up to 8 AZs today; this keeps config and the planner from ever disagreeing.
     c => {
         try {
             planWorkloadSubnets(c.workloadVpcCidr, c.availabilityZoneCount);

@@ -17,18 +17,18 @@ export const AZ_BLOCKS = 8;
 const SMALLEST_SUBNET_PREFIX = 28;
 const LARGEST_SUBNET_PREFIX = 16;
 
-/** Offsets (in prefix bits) of each tier relative to the VPC prefix, clamped to what AWS allows. */
-const TIER_PREFIX_DELTA: Record<WorkloadTier, number> = {
+/** Each tier's prefix: an offset from the VPC prefix, or a fixed length. Clamped to what AWS allows. */
+const TIER_PREFIX: Record<WorkloadTier, { readonly offset: number } | { readonly fixed: number }> = {
     // Half of every AZ block: a Fargate task consumes one address, so this tier is the one that grows.
-    service: 4,
+    service: { offset: 4 },
     // A VPC link places a few ENIs per subnet.
-    vpcLink: 8,
+    vpcLink: { offset: 8 },
     // Interface endpoints (ecr.api, ecr.dkr, logs): one ENI each.
-    privateLink: 10,
+    privateLink: { offset: 10 },
     // NAT gateways only; reserved even when egress is `endpoints`, so switching modes renumbers nothing.
-    public: 10,
-    // The GWLB endpoint alone; /28 is the smallest subnet AWS allows.
-    endpoint: 32,
+    public: { offset: 10 },
+    // The GWLB endpoint alone needs one address; /28 is the smallest subnet AWS allows.
+    endpoint: { fixed: SMALLEST_SUBNET_PREFIX },
 };
 
 /** The subnet CIDRs of every tier, indexed by AZ. */
@@ -48,7 +48,9 @@ export class SubnetPlanError extends Error {
 
 /** The prefix length of a tier's subnets in a VPC of the given prefix. */
 export function tierPrefix(tier: WorkloadTier, vpcPrefix: number): number {
-    return Math.max(LARGEST_SUBNET_PREFIX, Math.min(SMALLEST_SUBNET_PREFIX, vpcPrefix + TIER_PREFIX_DELTA[tier]));
+    const rule = TIER_PREFIX[tier];
+    const prefix = "fixed" in rule ? rule.fixed : vpcPrefix + rule.offset;
+    return Math.max(LARGEST_SUBNET_PREFIX, Math.min(SMALLEST_SUBNET_PREFIX, prefix));
 }
 
 /**

@@ -48,11 +48,22 @@ export class VpcFlowLogs extends pulumi.ComponentResource {
             role: role.id,
             policy: pulumi.jsonStringify({
                 Version: "2012-10-17",
-                Statement: [{
-                    Effect: "Allow",
-                    Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-                    Resource: [logGroup.arn, pulumi.interpolate`${logGroup.arn}:*`],
-                }],
+                Statement: [
+                    {
+                        Sid: "WriteOwnGroup",
+                        Effect: "Allow",
+                        Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                        Resource: [logGroup.arn, pulumi.interpolate`${logGroup.arn}:*`],
+                    },
+                    {
+                        // The delivery service lists groups before writing. DescribeLogGroups cannot name one group,
+                        // so it is limited to this account and region.
+                        Sid: "FindOwnGroup",
+                        Effect: "Allow",
+                        Action: "logs:DescribeLogGroups",
+                        Resource: pulumi.interpolate`arn:${partition}:logs:${region}:${accountId}:log-group:*`,
+                    },
+                ],
             }),
         }, { parent: this });
 

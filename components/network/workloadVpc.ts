@@ -17,8 +17,11 @@ export interface WorkloadVpcArgs {
      * be known while the program registers resources.
      */
     readonly cidrBlock: string;
-    /** Number of AZs, taken in name order from the region's available, non-opt-in AZs. Plain for the same reason. */
-    readonly availabilityZoneCount: number;
+    /**
+     * AZ IDs (use1-az1…) to build in, in tier order: index *i* of every tier lies in the *i*-th. Plain for the same
+     * reason; IDs rather than names because names map to different zones in different accounts.
+     */
+    readonly availabilityZoneIds: readonly string[];
     /**
      * `endpoints`: no internet gateway and no NAT; AWS APIs through VPC endpoints only. `nat`: additionally public
      * subnets, an internet gateway and one NAT gateway per AZ for the service subnets.
@@ -52,7 +55,9 @@ export interface SubnetTier {
 export class WorkloadVpc extends pulumi.ComponentResource {
     public readonly vpcId: pulumi.Output<string>;
     public readonly cidrBlock: string;
-    /** AZ names in the order every tier uses. */
+    /** AZ IDs in the order every tier uses. */
+    public readonly availabilityZoneIds: readonly string[];
+    /** This account's names for those AZs, same order. */
     public readonly availabilityZones: pulumi.Output<string>[];
     /** ECS tasks. */
     public readonly serviceSubnets: SubnetTier;
@@ -69,8 +74,8 @@ export class WorkloadVpc extends pulumi.ComponentResource {
 
     constructor(name: string, args: WorkloadVpcArgs, opts?: pulumi.ComponentResourceOptions) {
         super("inspected-api:network:WorkloadVpc", name, {}, opts);
-        const plan = planWorkloadSubnets(args.cidrBlock, args.availabilityZoneCount);
-        const { region, partition, reverseDnsPrefix } = awsContext(this);
+        const plan = planWorkloadSubnets(args.cidrBlock, args.availabilityZoneIds.length);
+        const { region, partition } = awsContext(this);
 
         const vpc = new aws.ec2.Vpc(`${name}-vpc`, {
             cidrBlock: args.cidrBlock,
@@ -81,16 +86,14 @@ export class WorkloadVpc extends pulumi.ComponentResource {
         // Adopting the default security group with no rules strips the allow-all rules AWS puts in it.
         new aws.ec2.DefaultSecurityGroup(`${name}-default-sg`, { vpcId: vpc.id }, { parent: this });
 
-        const azNames = availabilityZoneNames(this, args.availabilityZoneCount);
-        this.availabilityZones = plan.tiers.service.map((_, az) => azNames.apply(names => names[az]));
-
         const tiers = {} as Record<WorkloadTier, SubnetTier>;
+        let serviceSubnets: aws.ec2.Subnet[] = [];
         const builtTiers = WORKLOAD_TIERS.filter(tier => tier !== "public" || args.egress === "nat");
         for (const tier of builtTiers) {
             const subnets = plan.tiers[tier].map((cidrBlock, az) => new aws.ec2.Subnet(`${name}-${tier}-${az}`, {
                 vpcId: vpc.id,
                 cidrBlock,
-                availabilityZone: this.availabilityZones[az],
+                availabilityZoneId: args.availabilityZoneIds[az],
                 mapPublicIpOnLaunch: false,
                 tags: { Name: `${name}-${tier}-${az}`, tier },
             }, { parent: this }));
@@ -105,6 +108,9 @@ export class WorkloadVpc extends pulumi.ComponentResource {
                 }, { parent: this });
                 return table;
             });
+            if (tier === "service") {
+                serviceSubnets = subnets;
+            }
             tiers[tier] = {
                 subnetIds: subnets.map(s => s.id),
                 cidrBlocks: plan.tiers[tier],
@@ -112,7 +118,9 @@ export class WorkloadVpc extends pulumi.ComponentResource {
             };
         }
 
-        const endpointService = (service: string) => pulumi.interpolate`${reverseDnsPrefix}.${region}.${service}`;
+        // Looked up rather than spelled out: prefixes differ by partition and, in China, by endpoint type.
+        const endpointService = (service: string, serviceType: "Gateway" | "Interface") =>
+            aws.ec2.getVpcEndpointServiceOutput({ service, serviceType }, { parent: this }).serviceName;
         // Gateway endpoints are free. Through S3 the tasks need nothing but ECR's image layers.
         const gatewayEndpointPolicies: Record<string, pulumi.Input<string> | undefined> = {
             s3: pulumi.jsonStringify({
@@ -130,7 +138,7 @@ export class WorkloadVpc extends pulumi.ComponentResource {
         for (const [service, policy] of Object.entries(gatewayEndpointPolicies)) {
             new aws.ec2.VpcEndpoint(`${name}-${service}`, {
                 vpcId: vpc.id,
-                serviceName: endpointService(service),
+                serviceName: endpointService(service, "Gateway"),
                 vpcEndpointType: "Gateway",
                 routeTableIds: tiers.service.routeTableIds,
                 policy,
@@ -140,21 +148,24 @@ export class WorkloadVpc extends pulumi.ComponentResource {
 
         const endpointSg = new aws.ec2.SecurityGroup(`${name}-endpoints-sg`, {
             vpcId: vpc.id,
-            description: "Interface VPC endpoints: HTTPS from inside the VPC only",
+            description: "Interface VPC endpoints: HTTPS from the service subnets only",
             tags: { Name: `${name}-endpoints` },
         }, { parent: this });
-        new aws.vpc.SecurityGroupIngressRule(`${name}-endpoints-https`, {
-            securityGroupId: endpointSg.id,
-            description: "HTTPS from the VPC",
-            ipProtocol: "tcp",
-            fromPort: 443,
-            toPort: 443,
-            cidrIpv4: args.cidrBlock,
-        }, { parent: this });
+        // Only tasks pull images and write logs; no other tier needs these endpoints.
+        tiers.service.cidrBlocks.forEach((cidrIpv4, az) => {
+            new aws.vpc.SecurityGroupIngressRule(`${name}-endpoints-https-${az}`, {
+                securityGroupId: endpointSg.id,
+                description: `HTTPS from service subnet ${az}`,
+                ipProtocol: "tcp",
+                fromPort: 443,
+                toPort: 443,
+                cidrIpv4,
+            }, { parent: this });
+        });
         for (const service of INTERFACE_ENDPOINT_SERVICES) {
             new aws.ec2.VpcEndpoint(`${name}-${service.replace(".", "-")}`, {
                 vpcId: vpc.id,
-                serviceName: endpointService(service),
+                serviceName: endpointService(service, "Interface"),
                 vpcEndpointType: "Interface",
                 subnetIds: tiers.privateLink.subnetIds,
                 securityGroupIds: [endpointSg.id],
@@ -175,6 +186,8 @@ export class WorkloadVpc extends pulumi.ComponentResource {
 
         this.vpcId = vpc.id;
         this.cidrBlock = args.cidrBlock;
+        this.availabilityZoneIds = args.availabilityZoneIds;
+        this.availabilityZones = serviceSubnets.map(s => s.availabilityZone);
         this.plan = plan;
         this.serviceSubnets = tiers.service;
         this.vpcLinkSubnets = tiers.vpcLink;
@@ -184,6 +197,7 @@ export class WorkloadVpc extends pulumi.ComponentResource {
         this.registerOutputs({
             vpcId: this.vpcId,
             cidrBlock: this.cidrBlock,
+            availabilityZoneIds: this.availabilityZoneIds,
             availabilityZones: this.availabilityZones,
             serviceSubnets: this.serviceSubnets,
             vpcLinkSubnets: this.vpcLinkSubnets,
@@ -215,19 +229,4 @@ export class WorkloadVpc extends pulumi.ComponentResource {
             }, { parent: this });
         });
     }
-}
-
-/** The first `count` available AZs by name, so the same region always yields the same AZs in the same order. */
-function availabilityZoneNames(parent: pulumi.Resource, count: number): pulumi.Output<string[]> {
-    const zones = aws.getAvailabilityZonesOutput({
-        state: "available",
-        filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }],
-    }, { parent });
-    return zones.names.apply(names => {
-        const sorted = [...names].sort();
-        if (sorted.length < count) {
-            throw new Error(`availabilityZoneCount is ${count} but the region offers only ${sorted.length} available AZs (${sorted.join(", ")})`);
-        }
-        return sorted.slice(0, count);
-    });
 }

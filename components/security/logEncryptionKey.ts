@@ -19,7 +19,7 @@ export class LogEncryptionKey extends pulumi.ComponentResource {
 
     constructor(name: string, args: LogEncryptionKeyArgs = {}, opts?: pulumi.ComponentResourceOptions) {
         super("inspected-api:security:LogEncryptionKey", name, {}, opts);
-        const { accountId, region, partition } = awsContext(this);
+        const { accountId, region, partition, dnsSuffix } = awsContext(this);
 
         const key = new aws.kms.Key(`${name}-key`, {
             description: "inspected-api: CloudWatch Logs encryption",
@@ -39,7 +39,7 @@ export class LogEncryptionKey extends pulumi.ComponentResource {
                     {
                         Sid: "CloudWatchLogsUsesKeyForThisAccountsLogGroups",
                         Effect: "Allow",
-                        Principal: { Service: pulumi.interpolate`logs.${region}.amazonaws.com` },
+                        Principal: { Service: pulumi.interpolate`logs.${region}.${dnsSuffix}` },
                         Action: [
                             "kms:Encrypt",
                             "kms:Decrypt",

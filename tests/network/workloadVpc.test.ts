@@ -1,7 +1,6 @@
 import * as assert from "assert";
 import { contains, overlaps, parseCidr } from "../../components/network/cidr";
-import { WorkloadVpc } from "../../components/network/workloadVpc";
-import { availabilityZones, deploy, ProgramRun, Registration, runProgram, T } from "../kit";
+import { availabilityZones, deploy, ProgramRun, Registration, T } from "../kit";
 
 const TIERS = ["service", "vpcLink", "endpoint", "privateLink"];
 
@@ -15,8 +14,15 @@ function wiring(run: ProgramRun) {
         assert.strictEqual(assoc.length, 1, `${subnet.name} has ${assoc.length} route table associations`);
         const table = resources.byId(assoc[0].inputs.routeTableId);
         assert.ok(table && table.type === T.routeTable, `${subnet.name}: association names no route table`);
-        return { subnet, table, tier: subnet.inputs.tags.tier as string, az: subnet.inputs.availabilityZone as string };
+        return { subnet, table, tier: subnet.inputs.tags.tier as string, az: subnet.inputs.availabilityZoneId as string };
     });
+}
+
+/** The first `count` zone IDs of the mock region in ID order, with this account's names for them. */
+function expectedZones(region: string, count: number): { zoneIds: string[]; names: string[] } {
+    const offered = availabilityZones(region);
+    const zoneIds = [...offered.zoneIds].sort().slice(0, count);
+    return { zoneIds, names: zoneIds.map(id => offered.names[offered.zoneIds.indexOf(id)]) };
 }
 
 function routesOf(run: ProgramRun, table: Registration): Registration[] {
@@ -53,11 +59,12 @@ describe("WorkloadVpc", () => {
                     subnets.forEach(s => assert.strictEqual(s.inputs.mapPublicIpOnLaunch, false, s.name));
                 });
 
-                it("has exactly one subnet per AZ per tier, in the first AZs by name", () => {
-                    const expectedAzs = availabilityZones(run.region).names.slice(0, azs);
+                it("has exactly one subnet per AZ per tier, in the first AZs by zone ID", () => {
+                    const expected = expectedZones(run.region, azs);
+                    assert.deepStrictEqual(expected.zoneIds, ["use1-az1", "use1-az2", "use1-az3", "use1-az4", "use1-az5", "use1-az6"].slice(0, azs));
                     const found = wiring(run);
                     for (const tier of TIERS) {
-                        assert.deepStrictEqual(found.filter(w => w.tier === tier).map(w => w.az).sort(), expectedAzs, tier);
+                        assert.deepStrictEqual(found.filter(w => w.tier === tier).map(w => w.az).sort(), expected.zoneIds, tier);
                     }
                     found.filter(w => w.tier === "endpoint").forEach(w => assert.match(w.subnet.inputs.cidrBlock, /\/28$/));
                 });
@@ -73,15 +80,23 @@ describe("WorkloadVpc", () => {
                 });
 
                 it("exports each tier ordered by AZ", () => {
-                    const outputs = run.outputs as { availabilityZones: string[]; workloadVpc: Record<string, { subnetIds: string[]; cidrBlocks: string[]; routeTableIds: string[] }> };
-                    assert.deepStrictEqual(outputs.availabilityZones, availabilityZones(run.region).names.slice(0, azs));
+                    const outputs = run.outputs as {
+                        availabilityZones: string[];
+                        availabilityZoneIds: string[];
+                        workloadVpc: Record<string, { subnetIds: string[]; cidrBlocks: string[]; routeTableIds: string[] }>;
+                    };
+                    const expected = expectedZones(run.region, azs);
+                    assert.deepStrictEqual(outputs.availabilityZoneIds, expected.zoneIds);
+                    assert.deepStrictEqual(outputs.availabilityZones, expected.names);
                     const found = wiring(run);
                     for (const tier of TIERS) {
                         const exported = outputs.workloadVpc[`${tier}Subnets`];
+                        assert.strictEqual(exported.subnetIds.length, azs, tier);
                         exported.subnetIds.forEach((id, az) => {
                             const w = found.find(f => f.subnet.id === id)!;
                             assert.strictEqual(w.tier, tier);
-                            assert.strictEqual(w.az, outputs.availabilityZones[az], `${tier}[${az}] is in another AZ`);
+                            assert.strictEqual(w.az, outputs.availabilityZoneIds[az], `${tier}[${az}] is in another AZ`);
+                            assert.strictEqual(w.subnet.state.availabilityZone, outputs.availabilityZones[az]);
                             assert.strictEqual(w.subnet.inputs.cidrBlock, exported.cidrBlocks[az]);
                             assert.strictEqual(w.table.id, exported.routeTableIds[az]);
                         });
@@ -159,7 +174,7 @@ describe("WorkloadVpc", () => {
             ]);
         });
 
-        it("puts ecr.api, ecr.dkr and logs interface endpoints in the privateLink subnets behind HTTPS-from-VPC only", () => {
+        it("puts ecr.api, ecr.dkr and logs interface endpoints in the privateLink subnets behind HTTPS from service subnets only", () => {
             const privateLink = wiring(run).filter(w => w.tier === "privateLink").map(w => w.subnet.id).sort();
             const sg = run.resources.get(T.securityGroup, "workload-endpoints-sg");
             for (const service of ["ecr.api", "ecr.dkr", "logs"]) {
@@ -172,9 +187,11 @@ describe("WorkloadVpc", () => {
             assert.strictEqual(sg.inputs.ingress, undefined);
             assert.strictEqual(sg.inputs.egress, undefined);
             const rules = run.resources.ofType(T.ingressRule).filter(r => r.inputs.securityGroupId === sg.id);
-            assert.deepStrictEqual(rules.map(r => [r.inputs.ipProtocol, r.inputs.fromPort, r.inputs.toPort, r.inputs.cidrIpv4]), [
-                ["tcp", 443, 443, "10.0.0.0/16"],
+            assert.deepStrictEqual(rules.map(r => [r.inputs.ipProtocol, r.inputs.fromPort, r.inputs.toPort, r.inputs.cidrIpv4]).sort(), [
+                ["tcp", 443, 443, "10.0.0.0/20"],
+                ["tcp", 443, 443, "10.0.32.0/20"],
             ]);
+            assert.strictEqual(run.resources.ofType(T.ingressRule).length, rules.length, "no other security group exists yet");
             assert.strictEqual(run.resources.ofType(T.egressRule).length, 0);
         });
 
@@ -204,17 +221,30 @@ describe("WorkloadVpc", () => {
             assert.strictEqual(trust.Condition.StringEquals["aws:SourceAccount"], "123456789012");
             const policy = JSON.parse(run.resources.get(T.iamRolePolicy, "workload-flow-logs-write").inputs.policy);
             const arn = run.resources.get(T.logGroup, "workload-flow-logs-logs").state.arn;
-            assert.deepStrictEqual(policy.Statement, [{
-                Effect: "Allow",
-                Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-                Resource: [arn, `${arn}:*`],
-            }]);
+            assert.deepStrictEqual(policy.Statement, [
+                {
+                    Sid: "WriteOwnGroup",
+                    Effect: "Allow",
+                    Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                    Resource: [arn, `${arn}:*`],
+                },
+                {
+                    Sid: "FindOwnGroup",
+                    Effect: "Allow",
+                    Action: "logs:DescribeLogGroups",
+                    Resource: "arn:aws:logs:us-east-1:123456789012:log-group:*",
+                },
+            ]);
         });
 
         it("lets CloudWatch Logs use the key only for this account's log groups in this region", () => {
             const policy = JSON.parse(run.resources.get(T.kmsKey, "logs-key").inputs.policy);
-            const logs = policy.Statement.find((s: { Principal: { Service?: string } }) => s.Principal.Service === "logs.us-east-1.amazonaws.com");
-            assert.ok(logs, "no statement for the CloudWatch Logs service");
+            assert.deepStrictEqual(policy.Statement.map((s: { Principal: unknown }) => s.Principal), [
+                { AWS: "arn:aws:iam::123456789012:root" },
+                { Service: "logs.us-east-1.amazonaws.com" },
+            ], "the account administers the key and CloudWatch Logs uses it; nobody else is named");
+            const logs = policy.Statement[1];
+            assert.strictEqual(logs.Effect, "Allow");
             assert.deepStrictEqual(logs.Condition, {
                 ArnLike: { "kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:us-east-1:123456789012:log-group:*" },
             });
@@ -229,18 +259,5 @@ describe("WorkloadVpc", () => {
             const custom = run.resources.all.filter(r => r.custom && !r.name.startsWith("logs-"));
             custom.forEach(r => assert.ok(below.includes(r), `${r.name} is not under the WorkloadVpc component`));
         });
-    });
-
-    it("fails, naming the key, when the region has fewer AZs than asked for", async () => {
-        const run = await runProgram({
-            program: () => new WorkloadVpc("short", {
-                cidrBlock: "10.0.0.0/16",
-                availabilityZoneCount: 7,
-                egress: "endpoints",
-                flowLogs: { retentionInDays: 7, kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/test" },
-            }),
-        });
-        assert.match(run.error?.message ?? "", /availabilityZoneCount is 7 but the region offers only 6 available AZs/);
-        assert.strictEqual(run.resources.ofType(T.subnet).length, 0, "no subnet may be created without its AZ");
     });
 });

@@ -8,8 +8,6 @@ export interface MockContext {
 }
 
 export const MOCK_ACCOUNT_ID = "123456789012";
-/** Six AZs, the most any config may ask for, so every layout can be planned. */
-export const MOCK_AZ_COUNT = 6;
 
 /** Invoked a data source the kit has no answer for: add one here rather than letting it return nothing. */
 export class UnmockedInvokeError extends Error {
@@ -50,11 +48,21 @@ export function mockId(type: string, name: string): string {
     return prefix ? `${prefix}-${digest(`${type}::${name}`, 17)}` : `${name}-id`;
 }
 
+/**
+ * A region's AZs as one account sees them: names a–f in order, each mapped to a zone ID the way AWS maps names to
+ * physical zones per account (not in the same order), so code that picks AZs by name rather than ID shows it.
+ */
+const ZONE_ID_ORDER = [4, 6, 1, 2, 3, 5];
+/** Six AZs, the most any config may ask for, so every layout can be planned. */
+export const MOCK_AZ_COUNT = ZONE_ID_ORDER.length;
+
 export function availabilityZones(region: string): { names: string[]; zoneIds: string[] } {
-    const letters = "abcdef".slice(0, MOCK_AZ_COUNT).split("");
-    // us-east-1 → use1, the shape of real AZ ids.
+    // us-east-1 → use1, the shape of real AZ IDs.
     const short = region.replace(/^(\w\w)-(\w)\w*-(\d+)$/, "$1$2$3");
-    return { names: letters.map(l => `${region}${l}`), zoneIds: letters.map((_, i) => `${short}-az${i + 1}`) };
+    return {
+        names: ZONE_ID_ORDER.map((_, i) => `${region}${"abcdef"[i]}`),
+        zoneIds: ZONE_ID_ORDER.map(n => `${short}-az${n}`),
+    };
 }
 
 /** The outputs a provider would compute and that the program reads, beside the inputs echoed back. */
@@ -79,8 +87,12 @@ function computedState(ctx: MockContext, type: string, name: string, id: string,
             });
             break;
         case "aws:ec2/subnet:Subnet": {
+            // A subnet is placed by name or by ID; AWS reports both.
             const zones = availabilityZones(ctx.region);
-            state.availabilityZoneId = zones.zoneIds[zones.names.indexOf(inputs.availabilityZone as string)];
+            const i = inputs.availabilityZoneId !== undefined
+                ? zones.zoneIds.indexOf(inputs.availabilityZoneId as string)
+                : zones.names.indexOf(inputs.availabilityZone as string);
+            Object.assign(state, { availabilityZone: zones.names[i], availabilityZoneId: zones.zoneIds[i] });
             break;
         }
         case "aws:kms/key:Key":
@@ -127,6 +139,15 @@ export function createMocks(ctx: MockContext): pulumi.runtime.Mocks {
                     };
                 case "aws:index/getPartition:getPartition":
                     return { id: "aws", partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws" };
+                case "aws:ec2/getVpcEndpointService:getVpcEndpointService":
+                    return {
+                        id: `${args.inputs.service}-${args.inputs.serviceType}`,
+                        service: args.inputs.service,
+                        serviceName: `com.amazonaws.${ctx.region}.${args.inputs.service}`,
+                        serviceType: args.inputs.serviceType ?? "Interface",
+                        owner: "amazon",
+                        availabilityZones: availabilityZones(ctx.region).names,
+                    };
                 case "aws:ssm/getParameter:getParameter":
                     return {
                         id: args.inputs.name,

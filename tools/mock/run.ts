@@ -77,9 +77,13 @@ async function runExclusive(options: RunOptions): Promise<ProgramRun> {
         await pulumi.runtime.setMocks(createMocks({ region, accountId: MOCK_ACCOUNT_ID }), source.project, source.stack, false);
         recordRegistrations(registrations);
         // The root stack resource parents everything, as under `pulumi up`; its outputs are the exports, resolved.
-        const program = pulumi.runtime.runInPulumiStack(async () => typeof options.program === "function"
-            ? options.program()
-            : requireFresh(options.program ?? path.join(PROJECT_DIR, "index.ts")));
+        const program = pulumi.runtime.runInPulumiStack(async () => {
+            const loaded = typeof options.program === "function"
+                ? options.program
+                : requireFresh(options.program ?? path.join(PROJECT_DIR, "index.ts"));
+            // Like Pulumi's own harness: an exported function is the program, and its result the outputs.
+            return loaded instanceof Function ? loaded() : loaded;
+        });
         outputs = (await Promise.race([program.catch(fail), failure])) ?? {};
         await Promise.race([pulumi.runtime.disconnect(), failure]);
         await quiesce(registrations);
@@ -97,7 +101,11 @@ async function runExclusive(options: RunOptions): Promise<ProgramRun> {
     return { source, region, resources: new ResourceRegistry(programResources), outputs, error: failures[0] };
 }
 
-/** Between runs nothing may register: a straggler from a finished run fails loudly instead of joining the next. */
+/**
+ * Between runs nothing may register: a registration arriving between runs fails loudly. Pulumi cannot tell which
+ * run a registration belongs to, so one that a program defers past its own end (a timer, say) and that lands
+ * during a later run is counted there; `pulumi up` would not wait for such a resource either.
+ */
 const IDLE_MOCKS: pulumi.runtime.Mocks = {
     newResource: args => { throw new Error(`${args.type} ${args.name} registered after its program run ended`); },
     call: args => { throw new Error(`invoke ${args.token} after its program run ended`); },
