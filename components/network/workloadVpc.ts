@@ -87,7 +87,7 @@ export class WorkloadVpc extends pulumi.ComponentResource {
         new aws.ec2.DefaultSecurityGroup(`${name}-default-sg`, { vpcId: vpc.id }, { parent: this });
 
         const tiers = {} as Record<WorkloadTier, SubnetTier>;
-        let serviceSubnets: aws.ec2.Subnet[] = [];
+        const subnetsOf = {} as Record<WorkloadTier, aws.ec2.Subnet[]>;
         const builtTiers = WORKLOAD_TIERS.filter(tier => tier !== "public" || args.egress === "nat");
         for (const tier of builtTiers) {
             const subnets = plan.tiers[tier].map((cidrBlock, az) => new aws.ec2.Subnet(`${name}-${tier}-${az}`, {
@@ -108,9 +108,7 @@ export class WorkloadVpc extends pulumi.ComponentResource {
                 }, { parent: this });
                 return table;
             });
-            if (tier === "service") {
-                serviceSubnets = subnets;
-            }
+            subnetsOf[tier] = subnets;
             tiers[tier] = {
                 subnetIds: subnets.map(s => s.id),
                 cidrBlocks: plan.tiers[tier],
@@ -187,7 +185,7 @@ export class WorkloadVpc extends pulumi.ComponentResource {
         this.vpcId = vpc.id;
         this.cidrBlock = args.cidrBlock;
         this.availabilityZoneIds = args.availabilityZoneIds;
-        this.availabilityZones = serviceSubnets.map(s => s.availabilityZone);
+        this.availabilityZones = subnetsOf.service.map(s => s.availabilityZone);
         this.plan = plan;
         this.serviceSubnets = tiers.service;
         this.vpcLinkSubnets = tiers.vpcLink;
