@@ -41,16 +41,6 @@ export function parseCidr(text: string): Cidr {
     return { base, prefix };
 }
 
-/** True when `text` parses as a canonical IPv4 CIDR. */
-export function isCidr(text: string): boolean {
-    try {
-        parseCidr(text);
-        return true;
-    } catch {
-        return false;
-    }
-}
-
 export function formatCidr(cidr: Cidr): string {
     return `${formatAddress(cidr.base)}/${cidr.prefix}`;
 }

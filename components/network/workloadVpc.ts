@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { awsContext } from "../aws/context";
-import { planWorkloadSubnets, WORKLOAD_TIERS, WorkloadSubnetPlan, WorkloadTier } from "./subnetPlan";
+import { planWorkloadSubnets, WORKLOAD_TIERS, WorkloadTier } from "./subnetPlan";
 import { VpcFlowLogs } from "./vpcFlowLogs";
 
 /** How tasks in the service subnets reach AWS APIs and the internet. */
@@ -57,8 +57,6 @@ export class WorkloadVpc extends pulumi.ComponentResource {
     public readonly cidrBlock: string;
     /** AZ IDs in the order every tier uses. */
     public readonly availabilityZoneIds: readonly string[];
-    /** This account's names for those AZs, same order. */
-    public readonly availabilityZones: pulumi.Output<string>[];
     /** ECS tasks. */
     public readonly serviceSubnets: SubnetTier;
     /** API Gateway VPC link ENIs. */
@@ -69,8 +67,6 @@ export class WorkloadVpc extends pulumi.ComponentResource {
     public readonly privateLinkSubnets: SubnetTier;
     /** NAT gateways; present only with `nat` egress. */
     public readonly publicSubnets?: SubnetTier;
-    /** The subnet layout the tiers were built from. */
-    public readonly plan: WorkloadSubnetPlan;
 
     constructor(name: string, args: WorkloadVpcArgs, opts?: pulumi.ComponentResourceOptions) {
         super("inspected-api:network:WorkloadVpc", name, {}, opts);
@@ -87,7 +83,6 @@ export class WorkloadVpc extends pulumi.ComponentResource {
         new aws.ec2.DefaultSecurityGroup(`${name}-default-sg`, { vpcId: vpc.id }, { parent: this });
 
         const tiers = {} as Record<WorkloadTier, SubnetTier>;
-        const subnetsOf = {} as Record<WorkloadTier, aws.ec2.Subnet[]>;
         const builtTiers = WORKLOAD_TIERS.filter(tier => tier !== "public" || args.egress === "nat");
         for (const tier of builtTiers) {
             const subnets = plan.tiers[tier].map((cidrBlock, az) => new aws.ec2.Subnet(`${name}-${tier}-${az}`, {
@@ -108,7 +103,6 @@ export class WorkloadVpc extends pulumi.ComponentResource {
                 }, { parent: this });
                 return table;
             });
-            subnetsOf[tier] = subnets;
             tiers[tier] = {
                 subnetIds: subnets.map(s => s.id),
                 cidrBlocks: plan.tiers[tier],
@@ -185,8 +179,6 @@ export class WorkloadVpc extends pulumi.ComponentResource {
         this.vpcId = vpc.id;
         this.cidrBlock = args.cidrBlock;
         this.availabilityZoneIds = args.availabilityZoneIds;
-        this.availabilityZones = subnetsOf.service.map(s => s.availabilityZone);
-        this.plan = plan;
         this.serviceSubnets = tiers.service;
         this.vpcLinkSubnets = tiers.vpcLink;
         this.endpointSubnets = tiers.endpoint;
@@ -196,7 +188,6 @@ export class WorkloadVpc extends pulumi.ComponentResource {
             vpcId: this.vpcId,
             cidrBlock: this.cidrBlock,
             availabilityZoneIds: this.availabilityZoneIds,
-            availabilityZones: this.availabilityZones,
             serviceSubnets: this.serviceSubnets,
             vpcLinkSubnets: this.vpcLinkSubnets,
             endpointSubnets: this.endpointSubnets,

@@ -52,9 +52,8 @@ export function mockId(type: string, name: string): string {
  * A region's AZs as one account sees them: names a–f in order, each mapped to a zone ID the way AWS maps names to
  * physical zones per account (not in the same order), so code that picks AZs by name rather than ID shows it.
  */
+// Six AZs, the most any config may ask for, so every layout can be planned.
 const ZONE_ID_ORDER = [4, 6, 1, 2, 3, 5];
-/** Six AZs, the most any config may ask for, so every layout can be planned. */
-export const MOCK_AZ_COUNT = ZONE_ID_ORDER.length;
 
 export function availabilityZones(region: string): { names: string[]; zoneIds: string[] } {
     // us-east-1 → use1, the shape of real AZ IDs.
