@@ -4,6 +4,7 @@
  */
 import { loadConfig } from "./components/config";
 import { lookupAvailabilityZones } from "./components/config/availabilityZones";
+import { InspectionVpc } from "./components/inspection/inspectionVpc";
 import { WorkloadVpc } from "./components/network/workloadVpc";
 import { LogEncryptionKey } from "./components/security/logEncryptionKey";
 
@@ -20,6 +21,25 @@ export = async () => {
         flowLogs: { retentionInDays: config.logRetentionDays, kmsKeyArn: logKey.arn },
     });
 
+    const inspection = new InspectionVpc("inspection", {
+        cidrBlock: config.securityVpcCidr,
+        availabilityZoneIds: zones.zoneIds,
+        egress: config.applianceEgress,
+        appliance: {
+            instanceType: config.applianceInstanceType,
+            minPerAz: config.appliancesPerAz,
+            maxPerAz: config.applianceMaxPerAz,
+            amiId: config.applianceAmiId,
+            userData: config.applianceUserData,
+            healthCheck: {
+                protocol: config.applianceHealthProtocol,
+                port: config.applianceHealthPort,
+                path: config.applianceHealthPath,
+            },
+        },
+        logs: { retentionInDays: config.logRetentionDays, kmsKeyArn: logKey.arn },
+    });
+
     return {
         availabilityZones: zones.names,
         availabilityZoneIds: zones.zoneIds,
@@ -31,6 +51,17 @@ export = async () => {
             endpointSubnets: workload.endpointSubnets,
             privateLinkSubnets: workload.privateLinkSubnets,
             publicSubnets: workload.publicSubnets,
+        },
+        inspection: {
+            vpcId: inspection.vpcId,
+            cidrBlock: inspection.cidrBlock,
+            applianceSubnets: inspection.applianceSubnets,
+            endpointServiceName: inspection.endpointServiceName,
+            gatewayLoadBalancerArn: inspection.gatewayLoadBalancerArn,
+            targetGroupArn: inspection.targetGroupArn,
+            autoScalingGroupName: inspection.autoScalingGroupName,
+            alertsLogGroupName: inspection.alertsLogGroupName,
+            noHealthyApplianceAlarmArn: inspection.noHealthyApplianceAlarmArn,
         },
         logKmsKeyArn: logKey.arn,
     };

@@ -26,7 +26,7 @@ describe("npm run plan", () => {
         assert.match(out, /^\s+aws:ec2\/subnet:Subnet\s+workload-service-0\s+workload$/m);
         assert.match(out, /^inspected-api:network:WorkloadVpc\s+workload\s+\(stack\)$/m);
         assert.match(out, /^\s+aws:ec2\/flowLog:FlowLog\s+workload-flow-logs-flow-log\s+workload-flow-logs$/m);
-        assert.match(out, /^\s+8\s+aws:ec2\/subnet:Subnet$/m);
+        assert.match(out, /^\s+12\s+aws:ec2\/subnet:Subnet$/m, "4 workload and 2 security tiers in 2 AZs");
         assert.match(out, /"vpcId": "vpc-[0-9a-f]{17}"/);
     });
 
@@ -34,7 +34,7 @@ describe("npm run plan", () => {
         const { code, out } = await plan("--stack", "prod", "--config", "availabilityZoneCount=6");
         assert.strictEqual(code, 0);
         assert.match(out, /stack prod · eu-west-1/);
-        assert.match(out, /^\s+24\s+aws:ec2\/subnet:Subnet$/m);
+        assert.match(out, /^\s+36\s+aws:ec2\/subnet:Subnet$/m);
     });
 
     it("exits 2 on invalid config, naming the key, and prints no inventory", async () => {
@@ -53,6 +53,6 @@ describe("npm run plan", () => {
     it("runs as `npm run plan` from the project root", () => {
         const result = spawnSync("npm", ["run", "--silent", "plan", "--", "--config", "availabilityZoneCount=3"], { cwd: PROJECT_DIR, encoding: "utf8" });
         assert.strictEqual(result.status, 0, result.stderr);
-        assert.match(result.stdout, /^\s+12\s+aws:ec2\/subnet:Subnet$/m);
+        assert.match(result.stdout, /^\s+18\s+aws:ec2\/subnet:Subnet$/m);
     });
 });

@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
+import { applianceSubnetDemand, GENEVE_PORT } from "../inspection/sizing";
 import { overlaps, parseCidr } from "../network/cidr";
-import { planWorkloadSubnets, SubnetPlanError } from "../network/subnetPlan";
-import { boolean, integer, matching, oneOf, oneOfIntegers, optional, Parser, privateCidr, RuleViolation } from "./rules";
+import { planSecuritySubnets, planWorkloadSubnets, SubnetPlanError, usableAddresses } from "../network/subnetPlan";
+import { boolean, integer, matching, maxLength, oneOf, oneOfIntegers, optional, Parser, privateCidr, RuleViolation } from "./rules";
 
 /** Retention values CloudWatch Logs accepts, minus 0 ("never expire"): every log here must expire. */
 export const LOG_RETENTION_DAYS = [
@@ -34,6 +35,14 @@ export const CONFIG_KEYS = {
     appliancesPerAz: key("integer", 1, integer(1, 50)),
     applianceMaxPerAz: key("integer", 3, integer(1, 50)),
     applianceAmiId: key("string", "", optional(matching(/^ami-([0-9a-f]{8}|[0-9a-f]{17})$/, "an AMI id: ami- and 8 or 17 hex digits"))),
+    applianceUserData: key("string", "", optional(maxLength(16 * 1024, "EC2's user data limit before base64 is 16 KB"))),
+    applianceHealthProtocol: key("string", "HTTP", oneOf(["HTTP", "HTTPS", "TCP"] as const)),
+    applianceHealthPort: key("integer", 8080, integer(1, 65535)),
+    applianceHealthPath: key("string", "/health", matching(
+        /^\/[A-Za-z0-9._~/-]{0,1023}$/,
+        "an absolute URL path of at most 1024 characters of letters, digits and . _ ~ / -, e.g. /health",
+    )),
+    applianceEgress: key("string", "nat", oneOf(["nat", "endpoints"] as const)),
     workloadEgress: key("string", "endpoints", oneOf(["endpoints", "nat"] as const)),
     protectData: key("boolean", false, boolean),
     logRetentionDays: key("integer", 30, oneOfIntegers(LOG_RETENTION_DAYS, "a CloudWatch Logs retention; 0 is refused because logs must expire")),
@@ -62,10 +71,18 @@ export class InvalidConfigError extends pulumi.RunError {
     constructor(readonly problems: readonly ConfigProblem[]) {
         super([
             `Invalid stack configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):`,
-            ...problems.map(p => `  - ${p.key} = ${p.value === undefined ? "(default)" : JSON.stringify(p.value)}: must ${p.rule}`),
+            ...problems.map(p => `  - ${p.key} = ${shown(p.value)}: must ${p.rule}`),
         ].join("\n"));
         this.name = "InvalidConfigError";
     }
+}
+
+/** A value as the error shows it: quoted, and cut short when it is a whole script. */
+function shown(value: string | undefined): string {
+    if (value === undefined) {
+        return "(default)";
+    }
+    return value.length > 80 ? `${JSON.stringify(value.slice(0, 40))}… (${value.length} characters)` : JSON.stringify(value);
 }
 
 /** Rules that involve more than one key; each names the key whose value should change. */
@@ -76,19 +93,51 @@ const CROSS_KEY_RULES: ReadonlyArray<(c: StackConfig) => { key: ConfigKey; rule:
     c => overlaps(parseCidr(c.workloadVpcCidr), parseCidr(c.securityVpcCidr))
         ? { key: "securityVpcCidr", rule: `not overlap workloadVpcCidr (${c.workloadVpcCidr})` }
         : undefined,
-    // The /16–/20 range always fits up to 8 AZs today; this keeps config and the planner from ever disagreeing.
+    c => c.applianceHealthPort === GENEVE_PORT
+        ? { key: "applianceHealthPort", rule: `not be ${GENEVE_PORT}, the port GENEVE data arrives on` }
+        : undefined,
+    // The default appliance renders its own boot script and answers health checks over HTTP only while Suricata runs.
+    c => c.applianceUserData !== undefined && c.applianceAmiId === undefined
+        ? { key: "applianceUserData", rule: "be empty unless applianceAmiId is set: the default appliance renders its own" }
+        : undefined,
+    c => c.applianceAmiId === undefined && c.applianceHealthProtocol !== "HTTP"
+        ? { key: "applianceHealthProtocol", rule: "be HTTP unless applianceAmiId is set: the default appliance's health responder speaks HTTP" }
+        : undefined,
+    c => c.applianceAmiId === undefined && c.applianceEgress !== "nat"
+        ? { key: "applianceEgress", rule: "be \"nat\" unless applianceAmiId is set: the default appliance installs Suricata and its rules at boot" }
+        : undefined,
+    // The /16–/20 and /16–/24 ranges always fit up to 8 AZs today; these keep config and planners from disagreeing.
+    c => planProblem("workloadVpcCidr", () => planWorkloadSubnets(c.workloadVpcCidr, c.availabilityZoneCount), c.availabilityZoneCount),
+    c => planProblem("securityVpcCidr", () => planSecuritySubnets(c.securityVpcCidr, c.availabilityZoneCount), c.availabilityZoneCount),
     c => {
-        try {
-            planWorkloadSubnets(c.workloadVpcCidr, c.availabilityZoneCount);
+        if (planProblem("securityVpcCidr", () => planSecuritySubnets(c.securityVpcCidr, c.availabilityZoneCount), c.availabilityZoneCount)) {
             return undefined;
-        } catch (err) {
-            if (err instanceof SubnetPlanError) {
-                return { key: "workloadVpcCidr", rule: `hold the tier plan for ${c.availabilityZoneCount} AZs (${err.message})` };
-            }
-            throw err;
         }
+        const subnet = parseCidr(planSecuritySubnets(c.securityVpcCidr, c.availabilityZoneCount).tiers.appliance[0]).prefix;
+        const needed = applianceSubnetDemand(c.applianceMaxPerAz, c.applianceEgress);
+        return usableAddresses(subnet) < needed
+            ? {
+                key: "applianceMaxPerAz",
+                rule: `fit an appliance subnet of ${c.securityVpcCidr} (/${subnet}, ${usableAddresses(subnet)} usable addresses; ` +
+                    `${c.applianceMaxPerAz} appliances need ${needed} with an instance refresh's replacements, the GWLB's ENI` +
+                    `${c.applianceEgress === "endpoints" ? " and the interface endpoints" : ""})`,
+            }
+            : undefined;
     },
 ];
+
+/** The plan's subnet problem as a broken rule of `key`, or undefined when the VPC holds its tiers. */
+function planProblem(key: ConfigKey, plan: () => unknown, azs: number): { key: ConfigKey; rule: string } | undefined {
+    try {
+        plan();
+        return undefined;
+    } catch (err) {
+        if (err instanceof SubnetPlanError) {
+            return { key, rule: `hold the tier plan for ${azs} AZs (${err.message})` };
+        }
+        throw err;
+    }
+}
 
 /**
  * Reads every key of the project namespace, applies the defaults, validates, and returns one frozen object.

@@ -61,6 +61,15 @@ export function matching(pattern: RegExp, description: string): Parser<string> {
     };
 }
 
+export function maxLength(max: number, why: string): Parser<string> {
+    return raw => {
+        if (Buffer.byteLength(raw, "utf8") > max) {
+            throw new RuleViolation(`be at most ${max} bytes (${why})`);
+        }
+        return raw;
+    };
+}
+
 /** An empty string means "not set": Pulumi.yaml needs a default for a key to be optional. */
 export function optional<T>(parse: Parser<T>): Parser<T | undefined> {
     return raw => (raw === "" ? undefined : parse(raw));

@@ -14,11 +14,13 @@ export type WorkloadTier = (typeof WORKLOAD_TIERS)[number];
 export const AZ_BLOCKS = 8;
 
 /** AWS accepts subnets from /16 to /28. */
-const SMALLEST_SUBNET_PREFIX = 28;
+export const SMALLEST_SUBNET_PREFIX = 28;
 const LARGEST_SUBNET_PREFIX = 16;
 
-/** Each tier's prefix: an offset from the VPC prefix, or a fixed length. Clamped to what AWS allows. */
-const TIER_PREFIX: Record<WorkloadTier, { readonly offset: number } | { readonly fixed: number }> = {
+/** A tier's prefix: an offset from the VPC prefix, or a fixed length. Clamped to what AWS allows. */
+export type TierRule = { readonly offset: number } | { readonly fixed: number };
+
+const WORKLOAD_TIER_RULES: Readonly<Record<WorkloadTier, TierRule>> = {
     // Half of every AZ block: a Fargate task consumes one address, so this tier is the one that grows.
     service: { offset: 4 },
     // A VPC link places a few ENIs per subnet.
@@ -32,11 +34,12 @@ const TIER_PREFIX: Record<WorkloadTier, { readonly offset: number } | { readonly
 };
 
 /** The subnet CIDRs of every tier, indexed by AZ. */
-export interface WorkloadSubnetPlan {
+export interface SubnetPlan<T extends string> {
     readonly vpcCidr: string;
     readonly availabilityZoneCount: number;
-    readonly tiers: Readonly<Record<WorkloadTier, readonly string[]>>;
+    readonly tiers: Readonly<Record<T, readonly string[]>>;
 }
+export type WorkloadSubnetPlan = SubnetPlan<WorkloadTier>;
 
 /** The VPC cannot hold the tier plan; the message says how much space is needed. */
 export class SubnetPlanError extends Error {
@@ -46,18 +49,31 @@ export class SubnetPlanError extends Error {
     }
 }
 
-/** The prefix length of a tier's subnets in a VPC of the given prefix. */
-export function tierPrefix(tier: WorkloadTier, vpcPrefix: number): number {
-    const rule = TIER_PREFIX[tier];
+/** The prefix length a tier rule gives in a VPC of the given prefix. */
+export function rulePrefix(rule: TierRule, vpcPrefix: number): number {
     const prefix = "fixed" in rule ? rule.fixed : vpcPrefix + rule.offset;
     return Math.max(LARGEST_SUBNET_PREFIX, Math.min(SMALLEST_SUBNET_PREFIX, prefix));
 }
 
+/** The prefix length of a workload tier's subnets in a VPC of the given prefix. */
+export function tierPrefix(tier: WorkloadTier, vpcPrefix: number): number {
+    return rulePrefix(WORKLOAD_TIER_RULES[tier], vpcPrefix);
+}
+
+/** Usable addresses of a subnet of this prefix: AWS reserves five in every subnet. */
+export function usableAddresses(prefix: number): number {
+    return 2 ** (32 - prefix) - 5;
+}
+
 /**
- * Derives every subnet of the workload VPC from its CIDR. Sizes depend only on the VPC prefix and positions only
- * on the AZ index; the AZ count decides how many AZ blocks are used and must fit in {@link AZ_BLOCKS}.
+ * Cuts a VPC into {@link AZ_BLOCKS} equal AZ blocks and, in block *i*, one subnet per tier for AZ *i*. Sizes depend
+ * only on the VPC prefix and positions only on the AZ index, so adding AZs never renumbers a subnet.
  */
-export function planWorkloadSubnets(vpcCidr: string, availabilityZoneCount: number): WorkloadSubnetPlan {
+export function planAzSubnets<T extends string>(
+    vpcCidr: string,
+    availabilityZoneCount: number,
+    rules: Readonly<Record<T, TierRule>>,
+): SubnetPlan<T> {
     const vpc = parseCidr(vpcCidr);
     if (vpc.prefix < LARGEST_SUBNET_PREFIX || vpc.prefix > SMALLEST_SUBNET_PREFIX) {
         throw new SubnetPlanError(`a VPC CIDR must be from /16 to /28, got ${vpcCidr}`);
@@ -65,26 +81,34 @@ export function planWorkloadSubnets(vpcCidr: string, availabilityZoneCount: numb
     if (!Number.isInteger(availabilityZoneCount) || availabilityZoneCount < 1 || availabilityZoneCount > AZ_BLOCKS) {
         throw new SubnetPlanError(`the AZ count must be an integer from 1 to ${AZ_BLOCKS}, got ${availabilityZoneCount}`);
     }
+    const names = Object.keys(rules) as T[];
+    const prefixOf = (tier: T, vpcPrefix: number) => rulePrefix(rules[tier], vpcPrefix);
     const azBlockPrefix = vpc.prefix + Math.log2(AZ_BLOCKS);
     // Largest first, so every block lands on a boundary of its own size without padding.
-    const order = [...WORKLOAD_TIERS].sort((a, b) => tierPrefix(a, vpc.prefix) - tierPrefix(b, vpc.prefix));
-    const needed = order.reduce((sum, tier) => sum + 2 ** (32 - tierPrefix(tier, vpc.prefix)), 0);
-    if (azBlockPrefix > 32 || needed > 2 ** (32 - azBlockPrefix)) {
-        const available = azBlockPrefix > 32 ? 0 : 2 ** (32 - azBlockPrefix);
+    const order = [...names].sort((a, b) => prefixOf(a, vpc.prefix) - prefixOf(b, vpc.prefix));
+    const neededAt = (vpcPrefix: number) => names.reduce((sum, t) => sum + 2 ** (32 - prefixOf(t, vpcPrefix)), 0);
+    const blockSize = (vpcPrefix: number) => vpcPrefix + Math.log2(AZ_BLOCKS) > 32 ? 0 : 2 ** (32 - vpcPrefix - Math.log2(AZ_BLOCKS));
+    if (neededAt(vpc.prefix) > blockSize(vpc.prefix)) {
+        let fits = LARGEST_SUBNET_PREFIX;
+        for (let prefix = SMALLEST_SUBNET_PREFIX; prefix >= LARGEST_SUBNET_PREFIX; prefix--) {
+            if (neededAt(prefix) <= blockSize(prefix)) {
+                fits = prefix;
+                break;
+            }
+        }
         throw new SubnetPlanError(
-            `${vpcCidr} is too small for the tier plan: each AZ needs ${needed} addresses ` +
-            `(${order.map(t => `${t} /${tierPrefix(t, vpc.prefix)}`).join(", ")}) but an AZ block (1/${AZ_BLOCKS} of the VPC) ` +
-            `holds ${available}; use a /${smallestVpcPrefixThatFits()} or larger`,
+            `${vpcCidr} is too small for the tier plan: each AZ needs ${neededAt(vpc.prefix)} addresses ` +
+            `(${order.map(t => `${t} /${prefixOf(t, vpc.prefix)}`).join(", ")}) but an AZ block (1/${AZ_BLOCKS} of the VPC) ` +
+            `holds ${blockSize(vpc.prefix)}; use a /${fits} or larger`,
         );
     }
 
-    const tiers = Object.fromEntries(WORKLOAD_TIERS.map(t => [t, [] as string[]])) as Record<WorkloadTier, string[]>;
+    const tiers = Object.fromEntries(names.map(t => [t, [] as string[]])) as Record<T, string[]>;
     for (let az = 0; az < availabilityZoneCount; az++) {
         const azBlock = subdivide(vpc, azBlockPrefix, az);
         let offset = 0;
         for (const tier of order) {
-            const prefix = tierPrefix(tier, vpc.prefix);
-            const subnet: Cidr = { base: azBlock.base + offset, prefix };
+            const subnet: Cidr = { base: azBlock.base + offset, prefix: prefixOf(tier, vpc.prefix) };
             offset += size(subnet);
             tiers[tier].push(formatCidr(subnet));
         }
@@ -92,13 +116,23 @@ export function planWorkloadSubnets(vpcCidr: string, availabilityZoneCount: numb
     return { vpcCidr, availabilityZoneCount, tiers };
 }
 
-/** The largest VPC prefix (smallest VPC) whose AZ blocks hold every tier. */
-function smallestVpcPrefixThatFits(): number {
-    for (let prefix = SMALLEST_SUBNET_PREFIX; prefix >= LARGEST_SUBNET_PREFIX; prefix--) {
-        const needed = WORKLOAD_TIERS.reduce((sum, t) => sum + 2 ** (32 - tierPrefix(t, prefix)), 0);
-        if (needed <= 2 ** (32 - prefix - Math.log2(AZ_BLOCKS))) {
-            return prefix;
-        }
-    }
-    return LARGEST_SUBNET_PREFIX;
+/** Every subnet of the workload VPC, derived from its CIDR (see {@link planAzSubnets}). */
+export function planWorkloadSubnets(vpcCidr: string, availabilityZoneCount: number): WorkloadSubnetPlan {
+    return planAzSubnets(vpcCidr, availabilityZoneCount, WORKLOAD_TIER_RULES);
+}
+
+/** The tiers of the security VPC: appliances (and the GWLB's own ENIs), and NAT gateways for their updates. */
+export const SECURITY_TIERS = ["appliance", "public"] as const;
+export type SecurityTier = (typeof SECURITY_TIERS)[number];
+
+const SECURITY_TIER_RULES: Readonly<Record<SecurityTier, TierRule>> = {
+    // Half of every AZ block: appliances, replacements launched during an instance refresh, one GWLB ENI.
+    appliance: { offset: 4 },
+    // NAT gateways only; reserved even when appliances have no internet path, so switching renumbers nothing.
+    public: { offset: 6 },
+};
+
+/** Every subnet of the security VPC, derived from its CIDR (see {@link planAzSubnets}). */
+export function planSecuritySubnets(vpcCidr: string, availabilityZoneCount: number): SubnetPlan<SecurityTier> {
+    return planAzSubnets(vpcCidr, availabilityZoneCount, SECURITY_TIER_RULES);
 }

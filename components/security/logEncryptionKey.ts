@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { awsContext } from "../aws/context";
+import { accountAdministersKey } from "./keyPolicy";
 
 /** Arguments of {@link LogEncryptionKey}. */
 export interface LogEncryptionKeyArgs {
@@ -28,14 +29,7 @@ export class LogEncryptionKey extends pulumi.ComponentResource {
             policy: pulumi.jsonStringify({
                 Version: "2012-10-17",
                 Statement: [
-                    {
-                        // Without this statement IAM policies cannot grant use of the key and it becomes unmanageable.
-                        Sid: "AccountAdministersKey",
-                        Effect: "Allow",
-                        Principal: { AWS: pulumi.interpolate`arn:${partition}:iam::${accountId}:root` },
-                        Action: "kms:*",
-                        Resource: "*",
-                    },
+                    accountAdministersKey({ accountId, partition }),
                     {
                         Sid: "CloudWatchLogsUsesKeyForThisAccountsLogGroups",
                         Effect: "Allow",

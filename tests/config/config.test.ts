@@ -69,7 +69,15 @@ describe("stack config", () => {
             const file = parse(fs.readFileSync(path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`), "utf8")).config;
             const value = (key: keyof typeof CONFIG_KEYS) => file[`${NS}:${key}`] ?? CONFIG_KEYS[key].default;
             assert.strictEqual(run.region, file["aws:region"]);
-            assert.strictEqual(run.resources.ofType(T.subnet).length, 4 * Number(value("availabilityZoneCount")));
+            const azs = Number(value("availabilityZoneCount"));
+            const subnetsOf = (vpc: string) => run.resources.ofType(T.subnet).filter(s => s.inputs.vpcId === run.resources.get(T.vpc, vpc).id);
+            assert.strictEqual(subnetsOf("workload-vpc").length, 4 * azs);
+            assert.strictEqual(subnetsOf("inspection-vpc").length, 2 * azs);
+            assert.strictEqual(run.resources.get(T.vpc, "inspection-vpc").inputs.cidrBlock, value("securityVpcCidr"));
+            const fleet = run.resources.get(T.autoScalingGroup, "inspection-appliances-asg");
+            assert.strictEqual(fleet.inputs.minSize, Number(value("appliancesPerAz")) * azs);
+            assert.strictEqual(fleet.inputs.maxSize, Number(value("applianceMaxPerAz")) * azs);
+            assert.strictEqual(run.resources.get(T.launchTemplate, "inspection-appliances-lt").inputs.instanceType, value("applianceInstanceType"));
             assert.strictEqual(run.resources.get(T.vpc, "workload-vpc").inputs.cidrBlock, value("workloadVpcCidr"));
             assert.strictEqual(run.resources.get(T.logGroup, "workload-flow-logs-logs").inputs.retentionInDays, value("logRetentionDays"));
         });
@@ -105,6 +113,20 @@ const INVALID: [Record<string, ConfigValue>, string, RegExp][] = [
     [{ applianceMaxPerAz: 0 }, "applianceMaxPerAz", /integer from 1 to 50/],
     [{ applianceAmiId: "ami-123" }, "applianceAmiId", /8 or 17 hex digits/],
     [{ applianceAmiId: "i-0123456789abcdef0" }, "applianceAmiId", /AMI id/],
+    [{ applianceAmiId: "ami-0123456789abcdef0", applianceUserData: "#".repeat(16 * 1024 + 1) }, "applianceUserData", /at most 16384 bytes/],
+    [{ applianceUserData: "#!/bin/bash" }, "applianceUserData", /empty unless applianceAmiId is set/],
+    [{ applianceHealthPort: 6081 }, "applianceHealthPort", /not be 6081, the port GENEVE data arrives on/],
+    [{ applianceHealthPort: 0 }, "applianceHealthPort", /integer from 1 to 65535/],
+    [{ applianceHealthPort: 70000 }, "applianceHealthPort", /integer from 1 to 65535/],
+    [{ applianceHealthProtocol: "UDP" }, "applianceHealthProtocol", /exactly one of "HTTP", "HTTPS", "TCP"/],
+    [{ applianceHealthProtocol: "TCP" }, "applianceHealthProtocol", /be HTTP unless applianceAmiId is set/],
+    [{ applianceHealthPath: "health" }, "applianceHealthPath", /absolute URL path/],
+    [{ applianceHealthPath: "/a'b" }, "applianceHealthPath", /absolute URL path/],
+    [{ applianceEgress: "none" }, "applianceEgress", /exactly one of "nat", "endpoints"/],
+    [{ applianceEgress: "endpoints" }, "applianceEgress", /"nat" unless applianceAmiId is set/],
+    [{ securityVpcCidr: "10.100.0.0/24", applianceMaxPerAz: 6 }, "applianceMaxPerAz", /fit an appliance subnet of 10\.100\.0\.0\/24 \(\/28, 11 usable addresses; 6 appliances need 13/],
+    [{ securityVpcCidr: "10.100.0.0/24", applianceAmiId: "ami-0123456789abcdef0", applianceEgress: "endpoints", applianceMaxPerAz: 4 },
+        "applianceMaxPerAz", /4 appliances need 13 .* and the interface endpoints/],
     [{ workloadEgress: "NAT" }, "workloadEgress", /exactly one of "endpoints", "nat"/],
     [{ workloadEgress: "internet" }, "workloadEgress", /exactly one of/],
     [{ protectData: "yes" }, "protectData", /true or false/],
@@ -115,9 +137,24 @@ const INVALID: [Record<string, ConfigValue>, string, RegExp][] = [
     [{ availabilityZoneCnt: 3 }, "availabilityZoneCnt", /known key \(did you mean availabilityZoneCount\?\)/],
 ];
 
+describe("appliance subnet capacity", () => {
+    it("takes the most appliances a /24 security VPC's /28 appliance subnets hold, with and without endpoints", async () => {
+        const configs: Record<string, ConfigValue>[] = [
+            { securityVpcCidr: "10.100.0.0/24", applianceMaxPerAz: 5 },
+            { securityVpcCidr: "10.100.0.0/24", applianceMaxPerAz: 3, applianceAmiId: "ami-0123456789abcdef0", applianceEgress: "endpoints" },
+        ];
+        for (const config of configs) {
+            const run = await deploy({ config });
+            const subnet = run.resources.get(T.subnet, "inspection-appliance-0");
+            assert.match(subnet.inputs.cidrBlock, /\/28$/);
+        }
+    });
+});
+
 describe("invalid stack config", () => {
     for (const [config, key, rule] of INVALID) {
-        it(`rejects ${JSON.stringify(config)} naming ${key}, before any resource registers`, async () => {
+        const title = JSON.stringify(config, (_, v) => typeof v === "string" && v.length > 80 ? `${v.slice(0, 8)}… (${v.length} characters)` : v);
+        it(`rejects ${title} naming ${key}, before any resource registers`, async () => {
             const run = await deployInvalid({ config });
             assert.strictEqual(run.error.name, "InvalidConfigError");
             const problems = (run.error as InvalidConfigError).problems as ConfigProblem[];
@@ -125,7 +162,9 @@ describe("invalid stack config", () => {
             assert.ok(problem, `no problem names ${NS}:${key}: ${run.error.message}`);
             assert.match(problem.rule, rule);
             assert.strictEqual(problem.value, String(config[key]));
-            assert.ok(run.error.message.includes(`${NS}:${key} = ${JSON.stringify(String(config[key]))}`), run.error.message);
+            const given = String(config[key]);
+            const shown = given.length > 80 ? `${JSON.stringify(given.slice(0, 40))}… (${given.length} characters)` : JSON.stringify(given);
+            assert.ok(run.error.message.includes(`${NS}:${key} = ${shown}: must`), run.error.message);
             assert.strictEqual(run.resources.size, 0, `registered: ${run.resources.all.map(r => r.name).join(", ")}`);
         });
     }
@@ -156,8 +195,11 @@ describe("the PULUMI_CONFIG contract", () => {
         const run = await deploy({ env: { PULUMI_CONFIG: JSON.stringify(given) } });
         const vpc = run.resources.get(T.vpc, "workload-vpc");
         assert.strictEqual(vpc.inputs.cidrBlock, "172.20.0.0/18");
-        assert.strictEqual(run.resources.ofType(T.subnet).length, 3 * 4);
-        run.resources.ofType(T.subnet).forEach(s => assert.ok(s.inputs.cidrBlock.startsWith("172.20."), s.inputs.cidrBlock));
+        const subnets = run.resources.ofType(T.subnet).filter(s => s.inputs.vpcId === vpc.id);
+        assert.strictEqual(subnets.length, 3 * 4);
+        subnets.forEach(s => assert.ok(s.inputs.cidrBlock.startsWith("172.20."), s.inputs.cidrBlock));
+        const security = run.resources.get(T.vpc, "inspection-vpc");
+        assert.strictEqual(security.inputs.cidrBlock, "172.21.0.0/20");
     });
 
     it("is validated like any other config source", async () => {

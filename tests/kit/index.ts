@@ -13,6 +13,8 @@ export const T = {
     workloadVpc: "inspected-api:network:WorkloadVpc",
     flowLogs: "inspected-api:network:VpcFlowLogs",
     logKey: "inspected-api:security:LogEncryptionKey",
+    inspectionVpc: "inspected-api:inspection:InspectionVpc",
+    applianceFleet: "inspected-api:inspection:ApplianceFleet",
     vpc: "aws:ec2/vpc:Vpc",
     subnet: "aws:ec2/subnet:Subnet",
     routeTable: "aws:ec2/routeTable:RouteTable",
@@ -31,6 +33,17 @@ export const T = {
     kmsKey: "aws:kms/key:Key",
     iamRole: "aws:iam/role:Role",
     iamRolePolicy: "aws:iam/rolePolicy:RolePolicy",
+    iamRolePolicyAttachment: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+    instanceProfile: "aws:iam/instanceProfile:InstanceProfile",
+    serviceLinkedRole: "aws:iam/serviceLinkedRole:ServiceLinkedRole",
+    loadBalancer: "aws:lb/loadBalancer:LoadBalancer",
+    targetGroup: "aws:lb/targetGroup:TargetGroup",
+    listener: "aws:lb/listener:Listener",
+    vpcEndpointService: "aws:ec2/vpcEndpointService:VpcEndpointService",
+    launchTemplate: "aws:ec2/launchTemplate:LaunchTemplate",
+    autoScalingGroup: "aws:autoscaling/group:Group",
+    autoScalingPolicy: "aws:autoscaling/policy:Policy",
+    metricAlarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
 } as const;
 
 /** Runs the program and fails with the program's own error if it did not plan cleanly. */

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { overlaps, parseCidr, contains } from "../../components/network/cidr";
-import { planWorkloadSubnets, SubnetPlanError, WORKLOAD_TIERS } from "../../components/network/subnetPlan";
+import { planSecuritySubnets, planWorkloadSubnets, SECURITY_TIERS, SubnetPlanError, usableAddresses, WORKLOAD_TIERS } from "../../components/network/subnetPlan";
 
 const flatten = (plan: ReturnType<typeof planWorkloadSubnets>) => WORKLOAD_TIERS.flatMap(t => plan.tiers[t]);
 
@@ -62,5 +62,37 @@ describe("planWorkloadSubnets", () => {
         assert.throws(() => planWorkloadSubnets("10.0.0.0/16", 0), /AZ count/);
         assert.throws(() => planWorkloadSubnets("10.0.0.0/16", 2.5), /AZ count/);
         assert.throws(() => planWorkloadSubnets("10.0.0.0/15", 2), /from \/16 to \/28/);
+    });
+});
+
+describe("planSecuritySubnets", () => {
+    it("gives appliance subnets half of each AZ block and the NAT tier what is left, never below /28", () => {
+        assert.deepStrictEqual(planSecuritySubnets("10.100.0.0/16", 2).tiers, {
+            appliance: ["10.100.0.0/20", "10.100.32.0/20"],
+            public: ["10.100.16.0/22", "10.100.48.0/22"],
+        });
+        assert.deepStrictEqual(planSecuritySubnets("10.100.0.0/24", 3).tiers, {
+            appliance: ["10.100.0.0/28", "10.100.0.32/28", "10.100.0.64/28"],
+            public: ["10.100.0.16/28", "10.100.0.48/28", "10.100.0.80/28"],
+        });
+    });
+
+    for (const vpcCidr of ["10.100.0.0/16", "172.16.0.0/20", "192.168.1.0/24"]) {
+        it(`fits 6 AZs in ${vpcCidr}, disjoint and inside`, () => {
+            const plan = planSecuritySubnets(vpcCidr, 6);
+            const all = SECURITY_TIERS.flatMap(t => plan.tiers[t]).map(parseCidr);
+            assert.strictEqual(all.length, 12);
+            all.forEach(s => assert.ok(contains(parseCidr(vpcCidr), s)));
+            all.forEach((a, i) => all.slice(i + 1).forEach(b => assert.ok(!overlaps(a, b))));
+        });
+    }
+
+    it("counts the addresses AWS leaves usable in a subnet", () => {
+        assert.strictEqual(usableAddresses(28), 11);
+        assert.strictEqual(usableAddresses(20), 4091);
+    });
+
+    it("rejects a VPC too small for both tiers, naming the size that fits", () => {
+        assert.throws(() => planSecuritySubnets("10.100.0.0/26", 2), /use a \/24 or larger/);
     });
 });

@@ -25,6 +25,13 @@ function expectedZones(region: string, count: number): { zoneIds: string[]; name
     return { zoneIds, names: zoneIds.map(id => offered.names[offered.zoneIds.indexOf(id)]) };
 }
 
+/** The run as the workload VPC (and the logs key it uses) see it: the other components' resources left out. */
+async function deployWorkload(config: Record<string, string | number>): Promise<ProgramRun> {
+    const run = await deploy({ config });
+    const { resources } = run;
+    return { ...run, resources: resources.within(resources.get(T.workloadVpc, "workload"), resources.get(T.logKey, "logs")) };
+}
+
 function routesOf(run: ProgramRun, table: Registration): Registration[] {
     return run.resources.ofType(T.route).filter(r => r.inputs.routeTableId === table.id);
 }
@@ -35,7 +42,7 @@ describe("WorkloadVpc", () => {
             describe(`${azs} AZs in ${cidr}`, () => {
                 let run: ProgramRun;
                 before(async () => {
-                    run = await deploy({ config: { availabilityZoneCount: azs, workloadVpcCidr: cidr, securityVpcCidr: "172.16.0.0/16" } });
+                    run = await deployWorkload({ availabilityZoneCount: azs, workloadVpcCidr: cidr, securityVpcCidr: "172.16.0.0/16" });
                 });
 
                 it("builds one VPC with DNS support and hostnames", () => {
@@ -110,8 +117,8 @@ describe("WorkloadVpc", () => {
         let endpoints: ProgramRun;
         let nat: ProgramRun;
         before(async () => {
-            endpoints = await deploy({ config: { availabilityZoneCount: 3, workloadEgress: "endpoints" } });
-            nat = await deploy({ config: { availabilityZoneCount: 3, workloadEgress: "nat" } });
+            endpoints = await deployWorkload({ availabilityZoneCount: 3, workloadEgress: "endpoints" });
+            nat = await deployWorkload({ availabilityZoneCount: 3, workloadEgress: "nat" });
         });
 
         it("with `endpoints` has no internet gateway, NAT, public subnet or default route", () => {
@@ -157,7 +164,7 @@ describe("WorkloadVpc", () => {
     describe("endpoints, security groups and flow logs (dev stack)", () => {
         let run: ProgramRun;
         before(async () => {
-            run = await deploy({ config: { logRetentionDays: 90 } });
+            run = await deployWorkload({ logRetentionDays: 90 });
         });
 
         it("puts the S3 and DynamoDB gateway endpoints on the service route tables only", () => {
@@ -191,7 +198,7 @@ describe("WorkloadVpc", () => {
                 ["tcp", 443, 443, "10.0.0.0/20"],
                 ["tcp", 443, 443, "10.0.32.0/20"],
             ]);
-            assert.strictEqual(run.resources.ofType(T.ingressRule).length, rules.length, "no other security group exists yet");
+            assert.strictEqual(run.resources.ofType(T.ingressRule).length, rules.length, "the workload VPC has no other security group yet");
             assert.strictEqual(run.resources.ofType(T.egressRule).length, 0);
         });
 

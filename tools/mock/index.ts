@@ -2,7 +2,7 @@
  * The mock runtime core: stack config loading, mocks, and the registry of registrations. `npm run plan` runs the
  * program with it and the test kit (tests/kit) wraps it; neither keeps a copy.
  */
-export { availabilityZones, MOCK_ACCOUNT_ID } from "./mocks";
+export { availabilityZones, MOCK_ACCOUNT_ID, mockParameterValue } from "./mocks";
 export { Registration, ResourceRegistry } from "./registry";
 export { ProgramRun, runProgram, RunOptions } from "./run";
 export { ConfigValue, PROJECT_DIR, resolveStackConfig, StackConfigSource } from "./stackConfig";

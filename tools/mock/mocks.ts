@@ -36,6 +36,8 @@ const ID_PREFIX: Record<string, string> = {
     "aws:ec2/natGateway:NatGateway": "nat",
     "aws:ec2/eip:Eip": "eipalloc",
     "aws:ec2/flowLog:FlowLog": "fl",
+    "aws:ec2/launchTemplate:LaunchTemplate": "lt",
+    "aws:ec2/vpcEndpointService:VpcEndpointService": "vpce-svc",
 };
 
 function digest(text: string, length: number): string {
@@ -62,6 +64,11 @@ export function availabilityZones(region: string): { names: string[]; zoneIds: s
         names: ZONE_ID_ORDER.map((_, i) => `${region}${"abcdef"[i]}`),
         zoneIds: ZONE_ID_ORDER.map(n => `${short}-az${n}`),
     };
+}
+
+/** What the mock SSM parameter store holds under `name`: an AMI id unique to the name (public AMI parameters). */
+export function mockParameterValue(name: string): string {
+    return `ami-${digest(name, 17)}`;
 }
 
 /** The outputs a provider would compute and that the program reads, beside the inputs echoed back. */
@@ -102,6 +109,29 @@ function computedState(ctx: MockContext, type: string, name: string, id: string,
             break;
         case "aws:iam/role:Role":
             state.arn = `arn:aws:iam::${ctx.accountId}:role/${physicalName}`;
+            break;
+        case "aws:iam/serviceLinkedRole:ServiceLinkedRole": {
+            const roleName = `AWSServiceRoleFor${String(inputs.awsServiceName).split(".")[0].replace(/^\w/, c => c.toUpperCase())}` +
+                (inputs.customSuffix ? `_${inputs.customSuffix}` : "");
+            Object.assign(state, { name: roleName, arn: `arn:aws:iam::${ctx.accountId}:role/aws-service-role/${inputs.awsServiceName}/${roleName}` });
+            break;
+        }
+        case "aws:iam/instanceProfile:InstanceProfile":
+            state.arn = `arn:aws:iam::${ctx.accountId}:instance-profile/${physicalName}`;
+            break;
+        case "aws:lb/loadBalancer:LoadBalancer":
+        case "aws:lb/targetGroup:TargetGroup": {
+            // ELB ARNs end in <kind>/<name>/<hex id>; CloudWatch dimensions and GWLB ENI descriptions use that suffix.
+            const kind = type === "aws:lb/targetGroup:TargetGroup" ? "targetgroup" : `loadbalancer/${inputs.loadBalancerType === "gateway" ? "gwy" : "app"}`;
+            const arnSuffix = `${kind.replace(/^loadbalancer\//, "")}/${physicalName}/${digest(id, 16)}`;
+            Object.assign(state, { arnSuffix, arn: `arn:aws:elasticloadbalancing:${ctx.region}:${ctx.accountId}:${kind}/${physicalName}/${digest(id, 16)}` });
+            break;
+        }
+        case "aws:ec2/vpcEndpointService:VpcEndpointService":
+            Object.assign(state, { serviceName: `com.amazonaws.vpce.${ctx.region}.${id}`, serviceType: "GatewayLoadBalancer", state: "Available" });
+            break;
+        case "aws:ec2/launchTemplate:LaunchTemplate":
+            Object.assign(state, { latestVersion: 1, defaultVersion: 1 });
             break;
     }
     return state;
@@ -153,10 +183,25 @@ export function createMocks(ctx: MockContext): pulumi.runtime.Mocks {
                         name: args.inputs.name,
                         arn: `arn:aws:ssm:${ctx.region}::parameter${args.inputs.name}`,
                         type: "String",
-                        value: `ami-${digest(String(args.inputs.name), 17)}`,
+                        value: mockParameterValue(String(args.inputs.name)),
                         version: 1,
                         withDecryption: true,
                     };
+                case "aws:ec2/getInstanceType:getInstanceType":
+                    return {
+                        id: args.inputs.instanceType,
+                        instanceType: args.inputs.instanceType,
+                        // Graviton families carry a "g" after the generation digit: c7g, m6gd, t4g.
+                        supportedArchitectures: /^[a-z]+\d+[a-z]*g[a-z]*\./.test(String(args.inputs.instanceType)) ? ["arm64"] : ["x86_64"],
+                    };
+                case "aws:ec2/getAmi:getAmi": {
+                    const imageId = (args.inputs.filters as { name: string; values: string[] }[] | undefined)
+                        ?.find(f => f.name === "image-id")?.values[0];
+                    if (!imageId) {
+                        throw new UnmockedInvokeError(`${args.token} without an image-id filter`);
+                    }
+                    return { id: imageId, imageId, architecture: "x86_64", rootDeviceName: "/dev/sda1", state: "available" };
+                }
                 default:
                     throw new UnmockedInvokeError(args.token);
             }

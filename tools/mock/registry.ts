@@ -65,6 +65,12 @@ export class ResourceRegistry {
         return below.concat(...below.map(child => this.descendants(child)));
     }
 
+    /** A registry of only these components and everything below them: one component's view of a whole program. */
+    within(...roots: Registration[]): ResourceRegistry {
+        const keep = new Set(roots.flatMap(root => [root, ...this.descendants(root)]));
+        return new ResourceRegistry(this.all.filter(r => keep.has(r)));
+    }
+
     parentOf(r: Registration): Registration | undefined {
         return r.parent ? this.byUrn.get(r.parent) : undefined;
     }

@@ -1,0 +1,193 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { awsContext } from "../aws/context";
+import { planSecuritySubnets } from "../network/subnetPlan";
+import { addInterfaceEndpoints, addNatEgress, createTierSubnets, createVpc, FlowLogArgs, SubnetTier } from "../network/vpcBuilders";
+import { ApplianceFleet, ApplianceHealthCheck } from "./applianceFleet";
+import { APPLIANCE_INTERFACE_ENDPOINTS, ApplianceEgress, GENEVE_PORT } from "./sizing";
+
+/** The appliances behind the Gateway Load Balancer. */
+export interface ApplianceSpec {
+    /** EC2 instance type, e.g. c6in.large. */
+    readonly instanceType: string;
+    /** Appliances per AZ: the Auto Scaling group's bounds are these times the AZ count. */
+    readonly minPerAz: number;
+    readonly maxPerAz: number;
+    /** A vendor image that speaks GENEVE; unset runs the Suricata IPS on the current Ubuntu LTS. */
+    readonly amiId?: string;
+    /** Boot script of a vendor image; only with `amiId`. */
+    readonly userData?: string;
+    readonly healthCheck: ApplianceHealthCheck;
+    /** Average CPU the fleet scales to hold. Default 60. */
+    readonly cpuTargetPercent?: pulumi.Input<number>;
+}
+
+/** Arguments of {@link InspectionVpc}. */
+export interface InspectionVpcArgs {
+    /** IPv4 CIDR of the security VPC. Plain: it decides how many subnets exist and where. */
+    readonly cidrBlock: string;
+    /** AZ IDs to build in, in the same order as the workload VPC's, so endpoint *i* and GWLB node *i* share a zone. */
+    readonly availabilityZoneIds: readonly string[];
+    /**
+     * `nat`: public subnets, an internet gateway and a NAT gateway per AZ, for packages and rule feeds. `endpoints`:
+     * none of them, SSM and logs through interface endpoints; for a vendor image with everything baked in.
+     */
+    readonly egress: ApplianceEgress;
+    readonly appliance: ApplianceSpec;
+    /** Retention and key of the flow logs and the alerts log group. */
+    readonly logs: FlowLogArgs;
+    /** Notified when no appliance is healthy, e.g. an SNS topic ARN. */
+    readonly alarmActions?: pulumi.Input<pulumi.Input<string>[]>;
+}
+
+/**
+ * The security VPC: a Gateway Load Balancer with cross-zone load balancing over an auto-scaled fleet of inspection
+ * appliances, offered to other VPCs as a VPC endpoint service that only this account may connect to.
+ */
+export class InspectionVpc extends pulumi.ComponentResource {
+    public readonly vpcId: pulumi.Output<string>;
+    public readonly cidrBlock: string;
+    public readonly applianceSubnets: SubnetTier;
+    /** Present only with `nat` egress. */
+    public readonly publicSubnets?: SubnetTier;
+    /** What GWLB endpoints in other VPCs connect to. */
+    public readonly endpointServiceName: pulumi.Output<string>;
+    public readonly endpointServiceId: pulumi.Output<string>;
+    public readonly gatewayLoadBalancerArn: pulumi.Output<string>;
+    public readonly targetGroupArn: pulumi.Output<string>;
+    public readonly autoScalingGroupName: pulumi.Output<string>;
+    /** Suricata alerts; absent for a vendor image. */
+    public readonly alertsLogGroupName?: pulumi.Output<string>;
+    /** In alarm while the target group has no healthy appliance. */
+    public readonly noHealthyApplianceAlarmArn: pulumi.Output<string>;
+
+    constructor(name: string, args: InspectionVpcArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("inspected-api:inspection:InspectionVpc", name, {}, opts);
+        const spec = args.appliance;
+        if (!(Number.isInteger(spec.minPerAz) && spec.minPerAz >= 1 && spec.minPerAz <= spec.maxPerAz)) {
+            throw new Error(`${name}: appliance.minPerAz (${spec.minPerAz}) must be an integer from 1 to appliance.maxPerAz (${spec.maxPerAz})`);
+        }
+        if (spec.healthCheck.port === GENEVE_PORT) {
+            throw new Error(`${name}: appliance.healthCheck.port must not be ${GENEVE_PORT}, the GENEVE data port`);
+        }
+        const azs = args.availabilityZoneIds.length;
+        const plan = planSecuritySubnets(args.cidrBlock, azs);
+        const { accountId, partition } = awsContext(this);
+
+        const vpc = createVpc(name, this, args.cidrBlock, args.logs);
+        const appliances = createTierSubnets(name, this, vpc.id, "appliance", plan.tiers.appliance, args.availabilityZoneIds);
+        let publicSubnets: SubnetTier | undefined;
+        // Appliances reach out while they boot, so they launch only once their way out exists.
+        let egress: pulumi.Resource[];
+        if (args.egress === "nat") {
+            publicSubnets = createTierSubnets(name, this, vpc.id, "public", plan.tiers.public, args.availabilityZoneIds);
+            egress = addNatEgress(name, this, vpc.id, publicSubnets, { name: "appliance", subnets: appliances });
+        } else {
+            egress = addInterfaceEndpoints(name, this, {
+                vpcId: vpc.id,
+                services: APPLIANCE_INTERFACE_ENDPOINTS,
+                subnetIds: appliances.subnetIds,
+                clientTier: { name: "appliance", cidrBlocks: appliances.cidrBlocks },
+            });
+        }
+
+        const gwlb = new aws.lb.LoadBalancer(`${name}-gwlb`, {
+            loadBalancerType: "gateway",
+            subnets: appliances.subnetIds,
+            // Off by default; on, an AZ whose appliances all fail is served by the other AZs' appliances.
+            enableCrossZoneLoadBalancing: true,
+            tags: { Name: name },
+        }, { parent: this });
+        const http = spec.healthCheck.protocol !== "TCP";
+        const targetGroup = new aws.lb.TargetGroup(`${name}-geneve`, {
+            vpcId: vpc.id,
+            protocol: "GENEVE",
+            port: GENEVE_PORT,
+            targetType: "instance",
+            healthCheck: {
+                enabled: true,
+                protocol: spec.healthCheck.protocol,
+                port: String(spec.healthCheck.port),
+                path: http ? spec.healthCheck.path : undefined,
+                matcher: http ? "200" : undefined,
+                interval: 10,
+                timeout: 5,
+                healthyThreshold: 2,
+                unhealthyThreshold: 2,
+            },
+            // Flows of a failed or removed appliance move to healthy ones instead of being dropped until they end.
+            targetFailovers: [{ onDeregistration: "rebalance", onUnhealthy: "rebalance" }],
+            deregistrationDelay: 30,
+            tags: { Name: `${name}-geneve` },
+        }, { parent: this });
+        const listener = new aws.lb.Listener(`${name}-listener`, {
+            loadBalancerArn: gwlb.arn,
+            defaultActions: [{ type: "forward", targetGroupArn: targetGroup.arn }],
+        }, { parent: this });
+        const endpointService = new aws.ec2.VpcEndpointService(`${name}-endpoint-service`, {
+            gatewayLoadBalancerArns: [gwlb.arn],
+            acceptanceRequired: false,
+            allowedPrincipals: [pulumi.interpolate`arn:${partition}:iam::${accountId}:root`],
+            supportedIpAddressTypes: ["ipv4"],
+            tags: { Name: name },
+        }, { parent: this, dependsOn: [listener] });
+
+        const fleet = new ApplianceFleet(`${name}-appliances`, {
+            vpcId: vpc.id,
+            vpcCidrBlock: args.cidrBlock,
+            subnets: appliances,
+            egress: args.egress,
+            instanceType: spec.instanceType,
+            minSize: spec.minPerAz * azs,
+            maxSize: spec.maxPerAz * azs,
+            amiId: spec.amiId,
+            userData: spec.userData,
+            healthCheck: spec.healthCheck,
+            targetGroupArn: targetGroup.arn,
+            gatewayLoadBalancerArnSuffix: gwlb.arnSuffix,
+            logs: args.logs,
+            cpuTargetPercent: spec.cpuTargetPercent,
+        }, { parent: this, dependsOn: [listener, ...egress] });
+
+        // With no healthy target the GWLB still sends each flow to some appliance, which then cannot pass it.
+        const alarm = new aws.cloudwatch.MetricAlarm(`${name}-no-healthy-appliance`, {
+            alarmDescription: "No healthy inspection appliance: inspected traffic is being dropped",
+            namespace: "AWS/GatewayELB",
+            metricName: "HealthyHostCount",
+            dimensions: { LoadBalancer: gwlb.arnSuffix, TargetGroup: targetGroup.arnSuffix },
+            statistic: "Minimum",
+            period: 60,
+            evaluationPeriods: 2,
+            threshold: 1,
+            comparisonOperator: "LessThanThreshold",
+            treatMissingData: "breaching",
+            alarmActions: args.alarmActions,
+            okActions: args.alarmActions,
+        }, { parent: this });
+
+        this.vpcId = vpc.id;
+        this.cidrBlock = args.cidrBlock;
+        this.applianceSubnets = appliances;
+        this.publicSubnets = publicSubnets;
+        this.endpointServiceName = endpointService.serviceName;
+        this.endpointServiceId = endpointService.id;
+        this.gatewayLoadBalancerArn = gwlb.arn;
+        this.targetGroupArn = targetGroup.arn;
+        this.autoScalingGroupName = fleet.autoScalingGroupName;
+        this.alertsLogGroupName = fleet.alertsLogGroupName;
+        this.noHealthyApplianceAlarmArn = alarm.arn;
+        this.registerOutputs({
+            vpcId: this.vpcId,
+            cidrBlock: this.cidrBlock,
+            applianceSubnets: this.applianceSubnets,
+            publicSubnets: this.publicSubnets,
+            endpointServiceName: this.endpointServiceName,
+            endpointServiceId: this.endpointServiceId,
+            gatewayLoadBalancerArn: this.gatewayLoadBalancerArn,
+            targetGroupArn: this.targetGroupArn,
+            autoScalingGroupName: this.autoScalingGroupName,
+            alertsLogGroupName: this.alertsLogGroupName,
+            noHealthyApplianceAlarmArn: this.noHealthyApplianceAlarmArn,
+        });
+    }
+}
