@@ -36,8 +36,10 @@ export = async () => {
                 port: config.applianceHealthPort,
                 path: config.applianceHealthPath,
             },
+            homeNetCidrs: [config.workloadVpcCidr],
         },
         logs: { retentionInDays: config.logRetentionDays, kmsKeyArn: logKey.arn },
+        alarmActions: config.alarmTopicArn === undefined ? undefined : [config.alarmTopicArn],
     });
 
     return {

@@ -43,6 +43,10 @@ export const CONFIG_KEYS = {
         "an absolute URL path of at most 1024 characters of letters, digits and . _ ~ / -, e.g. /health",
     )),
     applianceEgress: key("string", "nat", oneOf(["nat", "endpoints"] as const)),
+    alarmTopicArn: key("string", "", optional(matching(
+        /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/,
+        "an SNS topic ARN, arn:aws:sns:<region>:<account>:<topic>",
+    ))),
     workloadEgress: key("string", "endpoints", oneOf(["endpoints", "nat"] as const)),
     protectData: key("boolean", false, boolean),
     logRetentionDays: key("integer", 30, oneOfIntegers(LOG_RETENTION_DAYS, "a CloudWatch Logs retention; 0 is refused because logs must expire")),

@@ -41,6 +41,8 @@ export interface ApplianceFleetArgs {
     readonly logs: FlowLogArgs;
     /** Average CPU the fleet scales to hold. Default 60. */
     readonly cpuTargetPercent?: pulumi.Input<number>;
+    /** The networks the default IPS protects (Suricata's HOME_NET). */
+    readonly homeNet: readonly string[];
 }
 
 /** Seconds a new appliance gets to install, fetch rules and start Suricata before failed health checks count. */
@@ -133,6 +135,7 @@ export class ApplianceFleet extends pulumi.ComponentResource {
                 healthPath: args.healthCheck.path,
                 gwlbEniDescription: `ELB ${suffix}`,
                 alertsLogGroup: group,
+                homeNet: args.homeNet,
             }))
             : args.userData;
         const launchTemplate = new aws.ec2.LaunchTemplate(`${name}-lt`, {

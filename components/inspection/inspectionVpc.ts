@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { awsContext } from "../aws/context";
+import { parseCidr } from "../network/cidr";
 import { planSecuritySubnets } from "../network/subnetPlan";
 import { addInterfaceEndpoints, addNatEgress, createTierSubnets, createVpc, FlowLogArgs, SubnetTier } from "../network/vpcBuilders";
 import { ApplianceFleet, ApplianceHealthCheck } from "./applianceFleet";
@@ -20,7 +21,15 @@ export interface ApplianceSpec {
     readonly healthCheck: ApplianceHealthCheck;
     /** Average CPU the fleet scales to hold. Default 60. */
     readonly cpuTargetPercent?: pulumi.Input<number>;
+    /**
+     * The networks the default IPS protects (Suricata's HOME_NET), e.g. the workload VPC's CIDR. Default: the
+     * RFC 1918 ranges.
+     */
+    readonly homeNetCidrs?: readonly string[];
 }
+
+/** Suricata's own default HOME_NET. */
+const RFC1918 = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"];
 
 /** Arguments of {@link InspectionVpc}. */
 export interface InspectionVpcArgs {
@@ -69,6 +78,13 @@ export class InspectionVpc extends pulumi.ComponentResource {
         }
         if (spec.healthCheck.port === GENEVE_PORT) {
             throw new Error(`${name}: appliance.healthCheck.port must not be ${GENEVE_PORT}, the GENEVE data port`);
+        }
+        for (const cidr of spec.homeNetCidrs ?? []) {
+            try {
+                parseCidr(cidr);
+            } catch (err) {
+                throw new Error(`${name}: appliance.homeNetCidrs holds ${JSON.stringify(cidr)}, which is not an IPv4 CIDR (${(err as Error).message})`);
+            }
         }
         const azs = args.availabilityZoneIds.length;
         const plan = planSecuritySubnets(args.cidrBlock, azs);
@@ -147,6 +163,7 @@ export class InspectionVpc extends pulumi.ComponentResource {
             gatewayLoadBalancerArnSuffix: gwlb.arnSuffix,
             logs: args.logs,
             cpuTargetPercent: spec.cpuTargetPercent,
+            homeNet: spec.homeNetCidrs ?? RFC1918,
         }, { parent: this, dependsOn: [listener, ...egress] });
 
         // With no healthy target the GWLB still sends each flow to some appliance, which then cannot pass it.

@@ -127,6 +127,7 @@ const INVALID: [Record<string, ConfigValue>, string, RegExp][] = [
     [{ securityVpcCidr: "10.100.0.0/24", applianceMaxPerAz: 6 }, "applianceMaxPerAz", /fit an appliance subnet of 10\.100\.0\.0\/24 \(\/28, 11 usable addresses; 6 appliances need 13/],
     [{ securityVpcCidr: "10.100.0.0/24", applianceAmiId: "ami-0123456789abcdef0", applianceEgress: "endpoints", applianceMaxPerAz: 4 },
         "applianceMaxPerAz", /4 appliances need 13 .* and the interface endpoints/],
+    [{ alarmTopicArn: "arn:aws:sqs:us-east-1:123456789012:queue" }, "alarmTopicArn", /SNS topic ARN/],
     [{ workloadEgress: "NAT" }, "workloadEgress", /exactly one of "endpoints", "nat"/],
     [{ workloadEgress: "internet" }, "workloadEgress", /exactly one of/],
     [{ protectData: "yes" }, "protectData", /true or false/],

@@ -13,6 +13,7 @@ const SETTINGS: SuricataApplianceSettings = {
     healthPath: "/ips/health",
     gwlbEniDescription: "ELB gwy/inspection-gwlb-1a2b3c4/0123456789abcdef",
     alertsLogGroup: "inspection-appliances-alerts-5d6e7f8",
+    homeNet: ["10.0.0.0/16"],
 };
 
 /** The files the script writes with `cat > PATH <<'EOF'` (or unquoted EOF), by path. */
@@ -99,7 +100,17 @@ describe("the default appliance's boot script", () => {
         assert.match(hairpin, /iptables -t nat -A POSTROUTING -p udp --dport "\$\{GENEVE_PORT\}" -m conntrack --ctstate DNAT -j MASQUERADE/);
         assert.match(hairpin, /iptables -t nat -A PREROUTING -p udp --dport "\$\{GENEVE_PORT\}" -j GWLB_HAIRPIN/);
         assert.match(file("/etc/systemd/system/gwlb-hairpin.timer"), /^OnUnitActiveSec=/m);
-        assert.match(file("/etc/inspected-api/appliance.env"), /^GWLB_ENI_DESCRIPTION=\$\{GWLB_ENI_DESCRIPTION\}$/m);
+    });
+
+    it("writes an env file that bash sources as systemd reads it: every value whole", () => {
+        const env = writeEnvFile(script);
+        const dump = spawnSync("bash", ["-euo", "pipefail", "-c", `. "${env}"; printf '%s|' "$GWLB_ENI_DESCRIPTION" "$HEALTH_PATH" "$HOME_NET" "$SURICATA_QUEUES"`], { encoding: "utf8" });
+        assert.strictEqual(dump.status, 0, dump.stderr);
+        const queues = Array.from({ length: os.cpus().length }, (_, q) => `-q ${q}`).join(" ");
+        assert.strictEqual(dump.stdout, `${SETTINGS.gwlbEniDescription}|/ips/health|[10.0.0.0/16]|${queues}|`);
+        for (const line of fs.readFileSync(env, "utf8").trim().split("\n")) {
+            assert.match(line, /^[A-Z_]+="[^"$`\\]*"$/, `systemd and bash read this line differently: ${line}`);
+        }
     });
 
     it("queues every forwarded GENEVE packet to Suricata, fails closed, and forwards nothing else", () => {
@@ -118,8 +129,10 @@ describe("the default appliance's boot script", () => {
         const exec = service.get("ExecStart")!;
         assert.match(exec, /^\/usr\/bin\/suricata /);
         assert.match(exec, / \$SURICATA_QUEUES /, "one -q per queue, word-split by systemd");
-        assert.match(file("/etc/inspected-api/appliance.env"), /^SURICATA_QUEUES=\$\(seq 0 .*sed 's\/\^\/-q \/'/m);
-        for (const setting of ["decoder.geneve.enabled=true", "decoder.geneve.ports=${GENEVE_PORT}", "nfq.mode=accept", "nfq.fail-open=no", "stream.midstream=true"]) {
+        for (const setting of [
+            "decoder.geneve.enabled=true", "decoder.geneve.ports=${GENEVE_PORT}", "nfq.mode=accept", "nfq.fail-open=no",
+            "stream.midstream=true", "vars.address-groups.HOME_NET=${HOME_NET}", "vars.address-groups.EXTERNAL_NET=any",
+        ]) {
             assert.ok(exec.includes(`--set ${setting}`), `suricata-ips.service lacks --set ${setting}`);
         }
         assert.match(exec, /-S \/var\/lib\/suricata\/rules\/suricata\.rules/);
@@ -128,18 +141,36 @@ describe("the default appliance's boot script", () => {
         assert.match(file("/etc/suricata/drop.conf"), /^group:emerging-exploit\.rules$/m);
         assert.match(file("/etc/suricata/rules/inspected-api.rules"), /^drop http .*sid:9100001;/m);
         assert.match(script, /^systemctl mask suricata\.service$/m, "the packaged IDS-mode unit never runs");
-        assert.match(script, /^\/usr\/local\/sbin\/suricata-rules-update$/m, "rules exist before Suricata first starts");
+        assert.match(script, /^retry \/usr\/local\/sbin\/suricata-rules-update$/m, "rules exist before Suricata first starts");
+        assert.ok(script.includes("readonly HOME_NET='[10.0.0.0/16]'"));
     });
 
     it("binds the health unit to the configured port and path", () => {
         const health = unit(file("/etc/systemd/system/appliance-health.service"));
         assert.strictEqual(health.get("EnvironmentFile"), "/etc/inspected-api/appliance.env");
         assert.strictEqual(health.get("ExecStart"), "/usr/local/sbin/appliance-health");
-        assert.strictEqual(health.get("DynamicUser"), "yes");
-        const env = file("/etc/inspected-api/appliance.env");
-        assert.match(env, /^HEALTH_PORT=\$\{HEALTH_PORT\}$/m);
-        assert.match(env, /^HEALTH_PATH=\$\{HEALTH_PATH\}$/m);
-        assert.match(script, /^systemctl enable --now .*appliance-health\.service/m);
+        // Root, for the 0440 /proc queue table, with nothing but binding a port in its bounding set.
+        assert.strictEqual(health.get("User"), undefined);
+        assert.strictEqual(health.get("DynamicUser"), undefined);
+        assert.strictEqual(health.get("CapabilityBoundingSet"), "CAP_NET_BIND_SERVICE");
+        assert.strictEqual(health.get("NoNewPrivileges"), "yes");
+        const env = fs.readFileSync(writeEnvFile(script), "utf8");
+        assert.match(env, /^HEALTH_PORT="9443"$/m);
+        assert.match(env, /^HEALTH_PATH="\/ips\/health"$/m);
+    });
+
+    it("survives a slow first boot and a reboot: retries, every unit enabled, nothing waited on", () => {
+        assert.match(script, /^retry apt-get -o DPkg::Lock::Timeout=300 install /m);
+        const enabled = /^systemctl enable (.*)$/m.exec(script)![1].split(" ");
+        const started = /^systemctl start --no-block (.*)$/m.exec(script)![1].split(" ");
+        const units = ["gwlb-hairpin.service", "gwlb-hairpin.timer", "suricata-ips.service", "suricata-rules-update.timer", "appliance-health.service"];
+        assert.deepStrictEqual([...enabled].sort(), [...units].sort());
+        assert.deepStrictEqual([...started].sort(), [...units].sort());
+        assert.doesNotMatch(script, /systemctl (enable|start) --now/);
+        for (const name of ["suricata-ips.service", "appliance-health.service"]) {
+            assert.strictEqual(unit(file(`/etc/systemd/system/${name}`)).get("Restart"), "always", name);
+        }
+        assert.strictEqual(unit(file("/etc/systemd/system/gwlb-hairpin.service")).get("Restart"), "on-failure");
     });
 
     it("ships only alert events of eve.json to the alerts log group, one stream per instance", () => {
@@ -160,6 +191,68 @@ describe("the default appliance's boot script", () => {
         assert.throws(() => renderSuricataUserData({ ...SETTINGS, alertsLogGroup: "$(reboot)" }), /ALERTS_LOG_GROUP/);
         assert.throws(() => renderSuricataUserData(SETTINGS, "echo {{NOPE}}"), /\{\{NOPE\}\}/);
         assert.throws(() => renderSuricataUserData(SETTINGS, "#".repeat(USER_DATA_LIMIT_BYTES + 1)), /at most 16384/);
+    });
+});
+
+/** Renders the env file the boot script writes, with the script's own values and region us-east-1. */
+function writeEnvFile(script: string): string {
+    const body = embeddedFiles(script).get("/etc/inspected-api/appliance.env")!.body;
+    const readonly = script.split("\n").filter(line => /^readonly [A-Z_]+='/.test(line)).join("\n");
+    const env = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "appliance-env-")), "appliance.env");
+    const result = spawnSync("bash", ["-euo", "pipefail", "-c", `${readonly}\nREGION=us-east-1\ncat > "${env}" <<EOF\n${body}EOF\n`], { encoding: "utf8" });
+    assert.strictEqual(result.status, 0, result.stderr);
+    return env;
+}
+
+describe("the appliance's hairpin, run against stand-ins for IMDS, the EC2 API and iptables", () => {
+    const script = renderSuricataUserData(SETTINGS);
+    const hairpin = tmpFile("gwlb-hairpin", embeddedFiles(script).get("/usr/local/sbin/gwlb-hairpin")!.body);
+    const env = writeEnvFile(script);
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), "hairpin-"));
+    const bin = path.join(work, "bin");
+    const log = path.join(work, "iptables.log");
+    fs.mkdirSync(bin);
+    // curl answers IMDS (token, then the instance's address); python3 answers the ENI lookup; iptables records.
+    fs.writeFileSync(path.join(bin, "curl"), "#!/bin/sh\ncase \"$*\" in *local-ipv4*) echo 10.100.0.50 ;; *) echo token ;; esac\n", { mode: 0o755 });
+    fs.writeFileSync(path.join(bin, "python3"), `#!/bin/sh\ncat > /dev/null\n[ "$1" = - ] && [ "$2" = "${SETTINGS.gwlbEniDescription}" ] && cat "${work}/enis"\n`, { mode: 0o755 });
+    fs.writeFileSync(path.join(bin, "iptables"), `#!/bin/sh\necho "$*" >> "${log}"\ncase "$*" in *" -C "*|"-C "*|*" -N "*) exit 1 ;; esac\n`, { mode: 0o755 });
+    const run = (enis: string) => {
+        fs.writeFileSync(path.join(work, "enis"), enis);
+        fs.rmSync(log, { force: true });
+        const result = spawnSync("bash", [hairpin], {
+            encoding: "utf8",
+            env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, APPLIANCE_ENV: env, HAIRPIN_STATE_DIR: path.join(work, "state") },
+        });
+        return { status: result.status, stderr: result.stderr, calls: fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n") : [] };
+    };
+    const queues = os.cpus().length - 1;
+
+    it("forwards only DNATed GENEVE, through Suricata's queues, and hairpins each GWLB ENI back to itself", () => {
+        const { status, stderr, calls } = run("10.100.0.10\n10.100.32.10\n");
+        assert.strictEqual(status, 0, stderr);
+        assert.ok(calls.includes("-P FORWARD DROP"));
+        assert.ok(calls.includes(`-A FORWARD -p udp --dport 6081 -m conntrack --ctstate DNAT -j NFQUEUE --queue-balance 0:${queues} --queue-cpu-fanout`));
+        assert.ok(calls.includes("-t nat -A POSTROUTING -p udp --dport 6081 -m conntrack --ctstate DNAT -j MASQUERADE"));
+        assert.ok(calls.includes("-t nat -A PREROUTING -p udp --dport 6081 -j GWLB_HAIRPIN"));
+        assert.deepStrictEqual(calls.filter(c => c.includes("-j DNAT")), [
+            "-t nat -A GWLB_HAIRPIN -p udp -s 10.100.0.10 -d 10.100.0.50 --dport 6081 -j DNAT --to-destination 10.100.0.10:6081",
+            "-t nat -A GWLB_HAIRPIN -p udp -s 10.100.32.10 -d 10.100.0.50 --dport 6081 -j DNAT --to-destination 10.100.32.10:6081",
+        ]);
+        assert.strictEqual(fs.readFileSync(path.join(work, "state", "ips"), "utf8"), "10.100.0.10\n10.100.32.10\n");
+    });
+
+    it("leaves the rules alone while the ENIs stay the same, and rewrites them when an AZ is added", () => {
+        run("10.100.0.10\n10.100.32.10\n");
+        assert.deepStrictEqual(run("10.100.0.10\n10.100.32.10\n").calls.filter(c => c.includes("GWLB_HAIRPIN -p") || c.includes("-F GWLB")), []);
+        const grown = run("10.100.0.10\n10.100.32.10\n10.100.64.10\n").calls;
+        assert.ok(grown.includes("-t nat -F GWLB_HAIRPIN"));
+        assert.strictEqual(grown.filter(c => c.includes("-j DNAT")).length, 3);
+    });
+
+    it("fails, so systemd retries, while the GWLB has no ENI yet", () => {
+        const { status, stderr } = run("");
+        assert.strictEqual(status, 1);
+        assert.match(stderr, /no ENI described 'ELB gwy\//);
     });
 });
 

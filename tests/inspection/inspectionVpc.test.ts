@@ -159,6 +159,7 @@ describe("InspectionVpc", () => {
             assert.ok(script.includes("readonly HEALTH_PORT='8443'"));
             assert.ok(script.includes("readonly HEALTH_PATH='/ips/health'"));
             assert.ok(script.includes(`readonly ALERTS_LOG_GROUP='${r.get(T.logGroup, "inspection-appliances-alerts").state.name}'`));
+            assert.ok(script.includes("readonly HOME_NET='[10.0.0.0/16]'"), "the IPS protects the workload VPC");
             assert.doesNotMatch(script, /\{\{[A-Z_]+\}\}/);
         });
 
@@ -195,6 +196,14 @@ describe("InspectionVpc", () => {
             });
             assert.deepStrictEqual([alarm.inputs.comparisonOperator, alarm.inputs.threshold, alarm.inputs.treatMissingData],
                 ["LessThanThreshold", 1, "breaching"]);
+            assert.strictEqual(alarm.inputs.alarmActions, undefined, "dev sets no alarmTopicArn");
+        });
+
+        it("notifies alarmTopicArn when it is set", async () => {
+            const topic = "arn:aws:sns:us-east-1:123456789012:inspection-pager";
+            const { r: withTopic } = await deployInspection({ alarmTopicArn: topic });
+            const alarm = one(withTopic, T.metricAlarm);
+            assert.deepStrictEqual([alarm.inputs.alarmActions, alarm.inputs.okActions], [[topic], [topic]]);
         });
 
         it("routes each appliance subnet to its own AZ's NAT gateway and records flow logs", () => {
@@ -317,6 +326,7 @@ describe("InspectionVpc through its public API", () => {
         ["an AZ without appliances", spec({ minPerAz: 0 }), /appliance\.minPerAz \(0\)/],
         ["health checks on the GENEVE port", spec({ healthCheck: { protocol: "TCP", port: 6081, path: "/" } }), /appliance\.healthCheck\.port must not be 6081/],
         ["user data for the default appliance", spec({ userData: "#!/bin/sh" }), /userData is only for a vendor image \(amiId\)/],
+        ["a HOME_NET that is no CIDR", spec({ homeNetCidrs: ["10.0.0.0/16", "10.0.0.0"] }), /appliance\.homeNetCidrs holds "10\.0\.0\.0", which is not an IPv4 CIDR/],
     ] as const) {
         it(`refuses ${title}, naming the argument, before any launch template exists`, async () => {
             const run = await build(appliance);

@@ -12,6 +12,18 @@ readonly HEALTH_PORT='{{HEALTH_PORT}}'
 readonly HEALTH_PATH='{{HEALTH_PATH}}'
 readonly GWLB_ENI_DESCRIPTION='{{GWLB_ENI_DESCRIPTION}}'
 readonly ALERTS_LOG_GROUP='{{ALERTS_LOG_GROUP}}'
+readonly HOME_NET='{{HOME_NET}}'
+
+# First boot races apt's own timers for the dpkg lock, and networks come up late: retry before giving up.
+retry() {
+    local attempt
+    for attempt in 1 2 3 4 5; do
+        "$@" && return 0
+        echo "attempt ${attempt} of '$*' failed; retrying" >&2
+        sleep $((attempt * 10))
+    done
+    return 1
+}
 
 imds() {
     local token
@@ -22,17 +34,19 @@ REGION=$(imds placement/region)
 readonly REGION
 
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -q
-apt-get install -y -q --no-install-recommends suricata suricata-update python3-boto3 iptables acl curl ca-certificates
+retry apt-get -o DPkg::Lock::Timeout=300 update -q
+retry apt-get -o DPkg::Lock::Timeout=300 install -y -q --no-install-recommends suricata suricata-update python3-boto3 iptables acl curl ca-certificates
 
-install -d -m 0755 /etc/inspected-api /run/gwlb-hairpin
+# Read by systemd (EnvironmentFile) and sourced by bash: every value double-quoted.
+install -d -m 0755 /etc/inspected-api
 cat > /etc/inspected-api/appliance.env <<EOF
-GENEVE_PORT=${GENEVE_PORT}
-HEALTH_PORT=${HEALTH_PORT}
-HEALTH_PATH=${HEALTH_PATH}
-GWLB_ENI_DESCRIPTION=${GWLB_ENI_DESCRIPTION}
-REGION=${REGION}
-SURICATA_QUEUES=$(seq 0 $(($(nproc) - 1)) | sed 's/^/-q /' | tr '\n' ' ')
+GENEVE_PORT="${GENEVE_PORT}"
+HEALTH_PORT="${HEALTH_PORT}"
+HEALTH_PATH="${HEALTH_PATH}"
+GWLB_ENI_DESCRIPTION="${GWLB_ENI_DESCRIPTION}"
+HOME_NET="${HOME_NET}"
+REGION="${REGION}"
+SURICATA_QUEUES="$(seq 0 $(($(nproc) - 1)) | sed 's/^/-q /' | tr '\n' ' ' | sed 's/ $//')"
 EOF
 
 cat > /etc/sysctl.d/60-inspected-api.conf <<'EOF'
@@ -48,7 +62,10 @@ cat > /usr/local/sbin/gwlb-hairpin <<'EOF'
 #!/bin/bash
 set -euo pipefail
 # shellcheck source=/dev/null
-. /etc/inspected-api/appliance.env
+. "${APPLIANCE_ENV:-/etc/inspected-api/appliance.env}"
+# /run is a tmpfs: recreated after every reboot.
+state="${HAIRPIN_STATE_DIR:-/run/gwlb-hairpin}"
+mkdir -p "${state}"
 token=$(curl -sSf -X PUT http://169.254.169.254/latest/api/token -H 'X-aws-ec2-metadata-token-ttl-seconds: 60')
 self=$(curl -sSf -H "X-aws-ec2-metadata-token: ${token}" http://169.254.169.254/latest/meta-data/local-ipv4)
 queues=$(($(nproc) - 1))
@@ -75,12 +92,12 @@ iptables -t nat -N GWLB_HAIRPIN 2>/dev/null || true
 iptables -t nat -C PREROUTING -p udp --dport "${GENEVE_PORT}" -j GWLB_HAIRPIN 2>/dev/null \
     || iptables -t nat -A PREROUTING -p udp --dport "${GENEVE_PORT}" -j GWLB_HAIRPIN
 # Rewritten only when the ENI set changed, so a steady fleet never has a window without the rules.
-if [ "${ips}" != "$(cat /run/gwlb-hairpin/ips 2>/dev/null || true)" ]; then
+if [ "${ips}" != "$(cat "${state}/ips" 2>/dev/null || true)" ]; then
     iptables -t nat -F GWLB_HAIRPIN
     for ip in ${ips}; do
         iptables -t nat -A GWLB_HAIRPIN -p udp -s "${ip}" -d "${self}" --dport "${GENEVE_PORT}" -j DNAT --to-destination "${ip}:${GENEVE_PORT}"
     done
-    printf '%s\n' "${ips}" > /run/gwlb-hairpin/ips
+    printf '%s\n' "${ips}" > "${state}/ips"
 fi
 EOF
 chmod 0755 /usr/local/sbin/gwlb-hairpin
@@ -114,7 +131,9 @@ WantedBy=timers.target
 EOF
 
 # Suricata inline on NFQUEUE: GENEVE decoded on its port, flows picked up mid-stream (target failover rehashes
-# live flows onto this host), and the queue fails closed when full rather than passing packets unseen.
+# live flows onto this host), and the queue fails closed when full rather than passing packets unseen. The
+# inspected clients (VPC link ENIs) live in private space too, so EXTERNAL_NET is "any": with the default
+# "!$HOME_NET", inbound-attack rules would never match them.
 cat > /etc/systemd/system/suricata-ips.service <<'EOF'
 [Unit]
 Description=Suricata IPS (NFQUEUE) for the Gateway Load Balancer
@@ -127,7 +146,8 @@ EnvironmentFile=/etc/inspected-api/appliance.env
 ExecStart=/usr/bin/suricata -c /etc/suricata/suricata.yaml --pidfile /run/suricata-ips.pid $SURICATA_QUEUES \
     -S /var/lib/suricata/rules/suricata.rules \
     --set decoder.geneve.enabled=true --set decoder.geneve.ports=${GENEVE_PORT} \
-    --set nfq.mode=accept --set nfq.fail-open=no --set stream.midstream=true
+    --set nfq.mode=accept --set nfq.fail-open=no --set stream.midstream=true \
+    --set vars.address-groups.HOME_NET=${HOME_NET} --set vars.address-groups.EXTERNAL_NET=any
 ExecReload=/bin/kill -USR2 $MAINPID
 Restart=always
 RestartSec=5
@@ -157,14 +177,14 @@ cat > /usr/local/sbin/suricata-rules-update <<'EOF'
 set -euo pipefail
 suricata-update --drop-conf /etc/suricata/drop.conf --local /etc/suricata/rules/inspected-api.rules
 EOF
-chmod 0755 /usr/local/sbin/suricata-rules-update
+chmod 0755 retry /usr/local/sbin/suricata-rules-update
 cat > /etc/systemd/system/suricata-rules-update.service <<'EOF'
 [Unit]
 Description=Refresh the Suricata rules (ET Open) and reload them without dropping flows
 
 [Service]
 Type=oneshot
-ExecStart=/usr/local/sbin/suricata-rules-update
+ExecStart=retry /usr/local/sbin/suricata-rules-update
 ExecStartPost=/bin/systemctl reload suricata-ips.service
 EOF
 cat > /etc/systemd/system/suricata-rules-update.timer <<'EOF'
@@ -179,7 +199,7 @@ Persistent=true
 [Install]
 WantedBy=timers.target
 EOF
-/usr/local/sbin/suricata-rules-update
+retry /usr/local/sbin/suricata-rules-update
 
 # Healthy means the IPS is in the path: Suricata active, bound to every queue, and the hairpin knows an ENI.
 cat > /usr/local/sbin/appliance-health <<'EOF'
@@ -232,7 +252,8 @@ After=suricata-ips.service
 [Service]
 EnvironmentFile=/etc/inspected-api/appliance.env
 ExecStart=/usr/local/sbin/appliance-health
-DynamicUser=yes
+# Root, because the queue bindings in /proc are readable by root alone (0440), but with no capability beyond
+# binding a low port: it cannot override file permissions or touch the network stack.
 AmbientCapabilities=CAP_NET_BIND_SERVICE
 CapabilityBoundingSet=CAP_NET_BIND_SERVICE
 NoNewPrivileges=yes
@@ -248,8 +269,8 @@ EOF
 
 # Alerts (and drops, which Suricata logs as alerts with action "blocked") to CloudWatch Logs, one stream per instance.
 arch=$(dpkg --print-architecture)
-curl -sSfo /tmp/amazon-cloudwatch-agent.deb \
-    "https://s3.${REGION}.amazonaws.com/amazoncloudwatch-agent-${REGION}/ubuntu/${arch}/latest/amazon-cloudwatch-agent.deb"
+retry curl -sSfo /tmp/amazon-cloudwatch-agent.deb \
+    "https://amazoncloudwatch-agent-${REGION}.s3.${REGION}.amazonaws.com/ubuntu/${arch}/latest/amazon-cloudwatch-agent.deb"
 dpkg -i -E /tmp/amazon-cloudwatch-agent.deb
 setfacl -m u:cwagent:rx /var/log/suricata
 setfacl -d -m u:cwagent:r /var/log/suricata
@@ -277,8 +298,10 @@ systemctl daemon-reload
 # The package's own unit sniffs in IDS mode; only the inline one may run.
 systemctl disable --now suricata.service
 systemctl mask suricata.service
-systemctl enable --now gwlb-hairpin.service gwlb-hairpin.timer
-systemctl enable --now suricata-ips.service suricata-rules-update.timer appliance-health.service
+# Enabled first, so a reboot brings everything back; started without waiting, so a hairpin that needs a few
+# retries (credentials, the EC2 API) never aborts the boot: its unit restarts it.
+systemctl enable gwlb-hairpin.service gwlb-hairpin.timer suricata-ips.service suricata-rules-update.timer appliance-health.service
+systemctl start --no-block gwlb-hairpin.service gwlb-hairpin.timer suricata-ips.service suricata-rules-update.timer appliance-health.service
 /opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl -a fetch-config -m ec2 -s \
     -c file:/opt/aws/amazon-cloudwatch-agent/etc/inspected-api.json
 echo "inspected-api appliance ready: health on :${HEALTH_PORT}${HEALTH_PATH}"

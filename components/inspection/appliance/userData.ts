@@ -13,6 +13,8 @@ export interface SuricataApplianceSettings {
     readonly gwlbEniDescription: string;
     /** CloudWatch log group that receives Suricata's alerts. */
     readonly alertsLogGroup: string;
+    /** The networks the IPS protects (Suricata's HOME_NET): where the inspected services live. */
+    readonly homeNet: readonly string[];
 }
 
 export const SURICATA_TEMPLATE = path.join(__dirname, "suricata-ips.sh");
@@ -21,7 +23,7 @@ export const SURICATA_TEMPLATE = path.join(__dirname, "suricata-ips.sh");
 export const USER_DATA_LIMIT_BYTES = 16 * 1024;
 
 /** Values land inside single quotes, heredocs and unit files: nothing that could end a quote or start an expansion. */
-const SAFE_VALUE = /^[A-Za-z0-9 ._/:@+=,-]+$/;
+const SAFE_VALUE = /^[A-Za-z0-9 ._/:@+=,[\]-]+$/;
 
 const PLACEHOLDERS: Record<string, (s: SuricataApplianceSettings) => string | number> = {
     GENEVE_PORT: s => s.genevePort,
@@ -29,6 +31,7 @@ const PLACEHOLDERS: Record<string, (s: SuricataApplianceSettings) => string | nu
     HEALTH_PATH: s => s.healthPath,
     GWLB_ENI_DESCRIPTION: s => s.gwlbEniDescription,
     ALERTS_LOG_GROUP: s => s.alertsLogGroup,
+    HOME_NET: s => `[${s.homeNet.join(",")}]`,
 };
 
 /** The default appliance's boot script: the template beside this file with every placeholder filled. */
@@ -40,7 +43,7 @@ export function renderSuricataUserData(settings: SuricataApplianceSettings, temp
         }
         const text = String(value(settings));
         if (!SAFE_VALUE.test(text)) {
-            throw new Error(`appliance setting ${name} = ${JSON.stringify(text)} may only hold letters, digits, spaces and . _ / : @ + = , -`);
+            throw new Error(`appliance setting ${name} = ${JSON.stringify(text)} may only hold letters, digits, spaces and . _ / : @ + = , [ ] -`);
         }
         return text;
     });
