@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { applianceSubnetDemand, GENEVE_PORT } from "../inspection/sizing";
+import { APPLIANCE_EGRESS, applianceSubnetDemand, GENEVE_PORT, HEALTH_CHECK_PROTOCOLS } from "../inspection/sizing";
 import { overlaps, parseCidr } from "../network/cidr";
-import { planSecuritySubnets, planWorkloadSubnets, SubnetPlanError, usableAddresses } from "../network/subnetPlan";
+import { planSecuritySubnets, planWorkloadSubnets, SubnetPlanError, usableAddresses, WORKLOAD_EGRESS } from "../network/subnetPlan";
 import { boolean, integer, matching, maxLength, oneOf, oneOfIntegers, optional, Parser, privateCidr, RuleViolation } from "./rules";
 
 /** Retention values CloudWatch Logs accepts, minus 0 ("never expire"): every log here must expire. */
@@ -36,18 +36,18 @@ export const CONFIG_KEYS = {
     applianceMaxPerAz: key("integer", 3, integer(1, 50)),
     applianceAmiId: key("string", "", optional(matching(/^ami-([0-9a-f]{8}|[0-9a-f]{17})$/, "an AMI id: ami- and 8 or 17 hex digits"))),
     applianceUserData: key("string", "", optional(maxLength(16 * 1024, "EC2's user data limit before base64 is 16 KB"))),
-    applianceHealthProtocol: key("string", "HTTP", oneOf(["HTTP", "HTTPS", "TCP"] as const)),
+    applianceHealthProtocol: key("string", "HTTP", oneOf(HEALTH_CHECK_PROTOCOLS)),
     applianceHealthPort: key("integer", 8080, integer(1, 65535)),
     applianceHealthPath: key("string", "/health", matching(
         /^\/[A-Za-z0-9._~/-]{0,1023}$/,
         "an absolute URL path of at most 1024 characters of letters, digits and . _ ~ / -, e.g. /health",
     )),
-    applianceEgress: key("string", "nat", oneOf(["nat", "endpoints"] as const)),
+    applianceEgress: key("string", "nat", oneOf(APPLIANCE_EGRESS)),
     alarmTopicArn: key("string", "", optional(matching(
         /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/,
         "an SNS topic ARN, arn:aws:sns:<region>:<account>:<topic>",
     ))),
-    workloadEgress: key("string", "endpoints", oneOf(["endpoints", "nat"] as const)),
+    workloadEgress: key("string", "endpoints", oneOf(WORKLOAD_EGRESS)),
     protectData: key("boolean", false, boolean),
     logRetentionDays: key("integer", 30, oneOfIntegers(LOG_RETENTION_DAYS, "a CloudWatch Logs retention; 0 is refused because logs must expire")),
     serviceDesiredCount: key("integer", 2, integer(1, 1000)),
@@ -111,13 +111,16 @@ const CROSS_KEY_RULES: ReadonlyArray<(c: StackConfig) => { key: ConfigKey; rule:
         ? { key: "applianceEgress", rule: "be \"nat\" unless applianceAmiId is set: the default appliance installs Suricata and its rules at boot" }
         : undefined,
     // The /16–/20 and /16–/24 ranges always fit up to 8 AZs today; these keep config and planners from disagreeing.
-    c => planProblem("workloadVpcCidr", () => planWorkloadSubnets(c.workloadVpcCidr, c.availabilityZoneCount), c.availabilityZoneCount),
-    c => planProblem("securityVpcCidr", () => planSecuritySubnets(c.securityVpcCidr, c.availabilityZoneCount), c.availabilityZoneCount),
     c => {
-        if (planProblem("securityVpcCidr", () => planSecuritySubnets(c.securityVpcCidr, c.availabilityZoneCount), c.availabilityZoneCount)) {
-            return undefined;
+        const plan = tryPlan(() => planWorkloadSubnets(c.workloadVpcCidr, c.availabilityZoneCount));
+        return typeof plan === "string" ? { key: "workloadVpcCidr", rule: planRule(c, plan) } : undefined;
+    },
+    c => {
+        const plan = tryPlan(() => planSecuritySubnets(c.securityVpcCidr, c.availabilityZoneCount));
+        if (typeof plan === "string") {
+            return { key: "securityVpcCidr", rule: planRule(c, plan) };
         }
-        const subnet = parseCidr(planSecuritySubnets(c.securityVpcCidr, c.availabilityZoneCount).tiers.appliance[0]).prefix;
+        const subnet = parseCidr(plan.tiers.appliance[0]).prefix;
         const needed = applianceSubnetDemand(c.applianceMaxPerAz, c.applianceEgress);
         return usableAddresses(subnet) < needed
             ? {
@@ -130,17 +133,20 @@ const CROSS_KEY_RULES: ReadonlyArray<(c: StackConfig) => { key: ConfigKey; rule:
     },
 ];
 
-/** The plan's subnet problem as a broken rule of `key`, or undefined when the VPC holds its tiers. */
-function planProblem(key: ConfigKey, plan: () => unknown, azs: number): { key: ConfigKey; rule: string } | undefined {
+/** The plan, or the planner's reason the VPC cannot hold it. */
+function tryPlan<T>(plan: () => T): T | string {
     try {
-        plan();
-        return undefined;
+        return plan();
     } catch (err) {
         if (err instanceof SubnetPlanError) {
-            return { key, rule: `hold the tier plan for ${azs} AZs (${err.message})` };
+            return err.message;
         }
         throw err;
     }
+}
+
+function planRule(c: StackConfig, reason: string): string {
+    return `hold the tier plan for ${c.availabilityZoneCount} AZs (${reason})`;
 }
 
 /**

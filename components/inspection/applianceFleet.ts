@@ -2,15 +2,16 @@ import * as crypto from "crypto";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { awsContext } from "../aws/context";
-import { FlowLogArgs, SubnetTier } from "../network/vpcBuilders";
+import { SubnetTier } from "../network/vpcBuilders";
 import { accountAdministersKey } from "../security/keyPolicy";
+import { EncryptedLogArgs } from "../security/logEncryptionKey";
 import { applianceImage } from "./appliance/image";
 import { renderSuricataUserData } from "./appliance/userData";
-import { ApplianceEgress, GENEVE_PORT } from "./sizing";
+import { ApplianceEgress, GENEVE_PORT, HealthCheckProtocol } from "./sizing";
 
 /** How the target group checks an appliance; the default appliance answers HTTP only while its IPS is in the path. */
 export interface ApplianceHealthCheck {
-    readonly protocol: "HTTP" | "HTTPS" | "TCP";
+    readonly protocol: HealthCheckProtocol;
     readonly port: number;
     /** HTTP(S) only. */
     readonly path: string;
@@ -38,7 +39,7 @@ export interface ApplianceFleetArgs {
     /** `gwy/<name>/<id>`: the default appliance finds the GWLB's ENIs by it. */
     readonly gatewayLoadBalancerArnSuffix: pulumi.Input<string>;
     /** Retention and key of the alerts log group. */
-    readonly logs: FlowLogArgs;
+    readonly logs: EncryptedLogArgs;
     /** Average CPU the fleet scales to hold. Default 60. */
     readonly cpuTargetPercent?: pulumi.Input<number>;
     /** The networks the default IPS protects (Suricata's HOME_NET). */
@@ -129,11 +130,11 @@ export class ApplianceFleet extends pulumi.ComponentResource {
 
         const image = applianceImage(this, args.instanceType, args.amiId);
         const userData = alerts
-            ? pulumi.all([args.gatewayLoadBalancerArnSuffix, alerts.name]).apply(([suffix, group]) => renderSuricataUserData({
+            ? pulumi.all([args.gatewayLoadBalancerArnSuffix, alerts.name]).apply(([gwlbArnSuffix, group]) => renderSuricataUserData({
                 genevePort: GENEVE_PORT,
                 healthPort: args.healthCheck.port,
                 healthPath: args.healthCheck.path,
-                gwlbEniDescription: `ELB ${suffix}`,
+                gwlbEniDescription: `ELB ${gwlbArnSuffix}`,
                 alertsLogGroup: group,
                 homeNet: args.homeNet,
             }))

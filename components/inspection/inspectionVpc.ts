@@ -3,7 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { awsContext } from "../aws/context";
 import { parseCidr } from "../network/cidr";
 import { planSecuritySubnets } from "../network/subnetPlan";
-import { addInterfaceEndpoints, addNatEgress, createTierSubnets, createVpc, FlowLogArgs, SubnetTier } from "../network/vpcBuilders";
+import { addInterfaceEndpoints, addNatEgress, createTierSubnets, createVpc, SubnetTier } from "../network/vpcBuilders";
+import { EncryptedLogArgs } from "../security/logEncryptionKey";
 import { ApplianceFleet, ApplianceHealthCheck } from "./applianceFleet";
 import { APPLIANCE_INTERFACE_ENDPOINTS, ApplianceEgress, GENEVE_PORT } from "./sizing";
 
@@ -44,7 +45,7 @@ export interface InspectionVpcArgs {
     readonly egress: ApplianceEgress;
     readonly appliance: ApplianceSpec;
     /** Retention and key of the flow logs and the alerts log group. */
-    readonly logs: FlowLogArgs;
+    readonly logs: EncryptedLogArgs;
     /** Notified when no appliance is healthy, e.g. an SNS topic ARN. */
     readonly alarmActions?: pulumi.Input<pulumi.Input<string>[]>;
 }

@@ -4,8 +4,13 @@ export const GENEVE_PORT = 6081;
 /** Interface endpoints the appliance subnets hold when appliances have no internet path: SSM management, logs. */
 export const APPLIANCE_INTERFACE_ENDPOINTS = ["ssm", "ssmmessages", "ec2messages", "logs"] as const;
 
-/** How appliances reach package mirrors, rule feeds and AWS APIs. */
-export type ApplianceEgress = "nat" | "endpoints";
+/** How appliances reach package mirrors, rule feeds and AWS APIs; the first is the default. */
+export const APPLIANCE_EGRESS = ["nat", "endpoints"] as const;
+export type ApplianceEgress = (typeof APPLIANCE_EGRESS)[number];
+
+/** How the GWLB may check an appliance's health. */
+export const HEALTH_CHECK_PROTOCOLS = ["HTTP", "HTTPS", "TCP"] as const;
+export type HealthCheckProtocol = (typeof HEALTH_CHECK_PROTOCOLS)[number];
 
 /**
  * Addresses one AZ's appliance subnet must hold: every appliance twice (an instance refresh launches each

@@ -7,6 +7,10 @@ import { Cidr, formatCidr, parseCidr, size, subdivide } from "./cidr";
 export const WORKLOAD_TIERS = ["service", "vpcLink", "endpoint", "privateLink", "public"] as const;
 export type WorkloadTier = (typeof WORKLOAD_TIERS)[number];
 
+/** How tasks in the service subnets reach AWS APIs and the internet; `nat` is what the public tier is for. */
+export const WORKLOAD_EGRESS = ["endpoints", "nat"] as const;
+export type WorkloadEgress = (typeof WORKLOAD_EGRESS)[number];
+
 /**
  * The VPC is cut into this many equal AZ blocks and AZ *i* always owns block *i*. Raising the AZ count therefore
  * adds subnets without renumbering existing ones: VPC links and GWLB endpoints cannot move subnets in place.
@@ -14,7 +18,7 @@ export type WorkloadTier = (typeof WORKLOAD_TIERS)[number];
 export const AZ_BLOCKS = 8;
 
 /** AWS accepts subnets from /16 to /28. */
-export const SMALLEST_SUBNET_PREFIX = 28;
+const SMALLEST_SUBNET_PREFIX = 28;
 const LARGEST_SUBNET_PREFIX = 16;
 
 /** A tier's prefix: an offset from the VPC prefix, or a fixed length. Clamped to what AWS allows. */
@@ -39,7 +43,6 @@ export interface SubnetPlan<T extends string> {
     readonly availabilityZoneCount: number;
     readonly tiers: Readonly<Record<T, readonly string[]>>;
 }
-export type WorkloadSubnetPlan = SubnetPlan<WorkloadTier>;
 
 /** The VPC cannot hold the tier plan; the message says how much space is needed. */
 export class SubnetPlanError extends Error {
@@ -50,14 +53,9 @@ export class SubnetPlanError extends Error {
 }
 
 /** The prefix length a tier rule gives in a VPC of the given prefix. */
-export function rulePrefix(rule: TierRule, vpcPrefix: number): number {
+function rulePrefix(rule: TierRule, vpcPrefix: number): number {
     const prefix = "fixed" in rule ? rule.fixed : vpcPrefix + rule.offset;
     return Math.max(LARGEST_SUBNET_PREFIX, Math.min(SMALLEST_SUBNET_PREFIX, prefix));
-}
-
-/** The prefix length of a workload tier's subnets in a VPC of the given prefix. */
-export function tierPrefix(tier: WorkloadTier, vpcPrefix: number): number {
-    return rulePrefix(WORKLOAD_TIER_RULES[tier], vpcPrefix);
 }
 
 /** Usable addresses of a subnet of this prefix: AWS reserves five in every subnet. */
@@ -117,7 +115,7 @@ export function planAzSubnets<T extends string>(
 }
 
 /** Every subnet of the workload VPC, derived from its CIDR (see {@link planAzSubnets}). */
-export function planWorkloadSubnets(vpcCidr: string, availabilityZoneCount: number): WorkloadSubnetPlan {
+export function planWorkloadSubnets(vpcCidr: string, availabilityZoneCount: number): SubnetPlan<WorkloadTier> {
     return planAzSubnets(vpcCidr, availabilityZoneCount, WORKLOAD_TIER_RULES);
 }
 

@@ -4,6 +4,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { EncryptedLogArgs } from "../security/logEncryptionKey";
 import { VpcFlowLogs } from "./vpcFlowLogs";
 
 /** One tier's subnets, ordered by AZ: index *i* of every array is AZ *i*. */
@@ -14,15 +15,8 @@ export interface SubnetTier {
     readonly routeTableIds: pulumi.Output<string>[];
 }
 
-/** Flow-log settings every VPC of the project takes. */
-export interface FlowLogArgs {
-    readonly retentionInDays: pulumi.Input<number>;
-    /** Customer-managed key of the flow-log group. */
-    readonly kmsKeyArn: pulumi.Input<string>;
-}
-
 /** A VPC with DNS on, its default security group emptied, and flow logs of every packet decision. */
-export function createVpc(name: string, parent: pulumi.Resource, cidrBlock: string, flowLogs: FlowLogArgs): aws.ec2.Vpc {
+export function createVpc(name: string, parent: pulumi.Resource, cidrBlock: string, flowLogs: EncryptedLogArgs): aws.ec2.Vpc {
     const vpc = new aws.ec2.Vpc(`${name}-vpc`, {
         cidrBlock,
         enableDnsSupport: true,

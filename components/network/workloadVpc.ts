@@ -1,13 +1,12 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { awsContext } from "../aws/context";
-import { planWorkloadSubnets, WORKLOAD_TIERS, WorkloadTier } from "./subnetPlan";
-import { addInterfaceEndpoints, addNatEgress, createTierSubnets, createVpc, endpointServiceName, FlowLogArgs, SubnetTier } from "./vpcBuilders";
+import { EncryptedLogArgs } from "../security/logEncryptionKey";
+import { planWorkloadSubnets, WORKLOAD_TIERS, WorkloadEgress, WorkloadTier } from "./subnetPlan";
+import { addInterfaceEndpoints, addNatEgress, createTierSubnets, createVpc, endpointServiceName, SubnetTier } from "./vpcBuilders";
 
 export { SubnetTier } from "./vpcBuilders";
-
-/** How tasks in the service subnets reach AWS APIs and the internet. */
-export type WorkloadEgress = "endpoints" | "nat";
+export { WorkloadEgress } from "./subnetPlan";
 
 /** Interface endpoints a Fargate task needs with no internet path: pull from ECR, write logs. */
 export const INTERFACE_ENDPOINT_SERVICES = ["ecr.api", "ecr.dkr", "logs"] as const;
@@ -35,7 +34,7 @@ export interface WorkloadVpcArgs {
      */
     readonly dynamoDbEndpointPolicy?: pulumi.Input<string>;
     /** Flow logs: retention in days and the customer-managed key of their log group. */
-    readonly flowLogs: FlowLogArgs;
+    readonly flowLogs: EncryptedLogArgs;
 }
 
 /**

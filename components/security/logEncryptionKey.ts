@@ -3,6 +3,13 @@ import * as pulumi from "@pulumi/pulumi";
 import { awsContext } from "../aws/context";
 import { accountAdministersKey } from "./keyPolicy";
 
+/** How every log group of the project is kept: for a while, and encrypted with a customer-managed key. */
+export interface EncryptedLogArgs {
+    readonly retentionInDays: pulumi.Input<number>;
+    /** ARN of a customer-managed key CloudWatch Logs may use, e.g. {@link LogEncryptionKey.arn}. */
+    readonly kmsKeyArn: pulumi.Input<string>;
+}
+
 /** Arguments of {@link LogEncryptionKey}. */
 export interface LogEncryptionKeyArgs {
     /** Days KMS waits before deleting the key once it is scheduled for deletion (7–30). Default 30. */

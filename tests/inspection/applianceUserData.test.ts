@@ -36,7 +36,7 @@ function tmpFile(name: string, content: string): string {
 function check(command: string, args: string[]): void {
     const result = spawnSync(command, args, { encoding: "utf8" });
     if (result.error) {
-        assert.fail(`${command} is not installed (apt-get install ${command === "python3" ? "python3" : command}): ${result.error.message}`);
+        assert.fail(`${command} is not installed (apt-get install ${command}): ${result.error.message}`);
     }
     assert.strictEqual(result.status, 0, `${command} ${args.join(" ")}:\n${result.stdout}${result.stderr}`);
 }

@@ -258,6 +258,7 @@ describe("InspectionVpc", () => {
             const lt = one(r, T.launchTemplate);
             assert.strictEqual(lt.inputs.imageId, VENDOR_AMI);
             assert.strictEqual(decode(lt.inputs.userData), vendorScript);
+            assert.strictEqual(lt.inputs.blockDeviceMappings[0].deviceName, "/dev/xvda", "the vendor image's own root device");
             assert.strictEqual(lt.inputs.blockDeviceMappings[0].ebs.volumeSize, undefined, "the vendor snapshot decides its size");
             assert.strictEqual(lt.inputs.blockDeviceMappings[0].ebs.encrypted, "true");
             assert.strictEqual(r.ofType(T.logGroup).filter(g => g.name.includes("alerts")).length, 0);

@@ -258,13 +258,16 @@ describe("WorkloadVpc", () => {
             assert.ok(logs.Action.every((a: string) => a.startsWith("kms:") && !a.includes("*")));
         });
 
-        it("parents every resource it creates to the component, named after it", () => {
-            const component = run.resources.get(T.workloadVpc, "workload");
-            const below = run.resources.descendants(component);
+        it("parents every resource it creates to the component, named after it", async () => {
+            // The whole program, not the workload's view of it: nothing named for the workload may sit elsewhere.
+            const { resources } = await deploy({ config: { logRetentionDays: 90 } });
+            const component = resources.get(T.workloadVpc, "workload");
+            const below = resources.descendants(component);
             assert.ok(below.length > 30);
             below.forEach(r => assert.ok(r.name.startsWith("workload-"), r.name));
-            const custom = run.resources.all.filter(r => r.custom && !r.name.startsWith("logs-"));
-            custom.forEach(r => assert.ok(below.includes(r), `${r.name} is not under the WorkloadVpc component`));
+            const named = resources.all.filter(r => r.name.startsWith("workload-"));
+            named.forEach(r => assert.ok(below.includes(r), `${r.name} is not under the WorkloadVpc component`));
+            assert.strictEqual(named.length, below.length);
         });
     });
 });

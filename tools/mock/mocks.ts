@@ -71,6 +71,11 @@ export function mockParameterValue(name: string): string {
     return `ami-${digest(name, 17)}`;
 }
 
+/** IAM's names for the service-linked roles the program creates: AWSServiceRoleFor<name>[_<suffix>]. */
+const SERVICE_LINKED_ROLE_NAMES: Record<string, string> = {
+    "autoscaling.amazonaws.com": "AutoScaling",
+};
+
 /** The outputs a provider would compute and that the program reads, beside the inputs echoed back. */
 function computedState(ctx: MockContext, type: string, name: string, id: string, inputs: Record<string, unknown>) {
     const [pkg, moduleAndType] = type.split(":");
@@ -111,8 +116,11 @@ function computedState(ctx: MockContext, type: string, name: string, id: string,
             state.arn = `arn:aws:iam::${ctx.accountId}:role/${physicalName}`;
             break;
         case "aws:iam/serviceLinkedRole:ServiceLinkedRole": {
-            const roleName = `AWSServiceRoleFor${String(inputs.awsServiceName).split(".")[0].replace(/^\w/, c => c.toUpperCase())}` +
-                (inputs.customSuffix ? `_${inputs.customSuffix}` : "");
+            const service = SERVICE_LINKED_ROLE_NAMES[inputs.awsServiceName as string];
+            if (!service) {
+                throw new Error(`the mocks know no service-linked role name for ${inputs.awsServiceName}; add it to tools/mock/mocks.ts`);
+            }
+            const roleName = `AWSServiceRoleFor${service}${inputs.customSuffix ? `_${inputs.customSuffix}` : ""}`;
             Object.assign(state, { name: roleName, arn: `arn:aws:iam::${ctx.accountId}:role/aws-service-role/${inputs.awsServiceName}/${roleName}` });
             break;
         }
@@ -122,9 +130,10 @@ function computedState(ctx: MockContext, type: string, name: string, id: string,
         case "aws:lb/loadBalancer:LoadBalancer":
         case "aws:lb/targetGroup:TargetGroup": {
             // ELB ARNs end in <kind>/<name>/<hex id>; CloudWatch dimensions and GWLB ENI descriptions use that suffix.
-            const kind = type === "aws:lb/targetGroup:TargetGroup" ? "targetgroup" : `loadbalancer/${inputs.loadBalancerType === "gateway" ? "gwy" : "app"}`;
-            const arnSuffix = `${kind.replace(/^loadbalancer\//, "")}/${physicalName}/${digest(id, 16)}`;
-            Object.assign(state, { arnSuffix, arn: `arn:aws:elasticloadbalancing:${ctx.region}:${ctx.accountId}:${kind}/${physicalName}/${digest(id, 16)}` });
+            const targetGroup = type === "aws:lb/targetGroup:TargetGroup";
+            const arnSuffix = `${targetGroup ? "targetgroup" : inputs.loadBalancerType === "gateway" ? "gwy" : "app"}/${physicalName}/${digest(id, 16)}`;
+            const arnPath = targetGroup ? arnSuffix : `loadbalancer/${arnSuffix}`;
+            Object.assign(state, { arnSuffix, arn: `arn:aws:elasticloadbalancing:${ctx.region}:${ctx.accountId}:${arnPath}` });
             break;
         }
         case "aws:ec2/vpcEndpointService:VpcEndpointService":
@@ -142,6 +151,12 @@ function computedState(ctx: MockContext, type: string, name: string, id: string,
  * the computed outputs the code reads, and answers for every invoke the program makes.
  */
 export function createMocks(ctx: MockContext): pulumi.runtime.Mocks {
+    // AMI ids the parameter store handed out: public images, as Canonical publishes them.
+    const publishedImages = new Set<string>();
+    const publish = (imageId: string) => {
+        publishedImages.add(imageId);
+        return imageId;
+    };
     return {
         newResource(args) {
             const id = args.id || mockId(args.type, args.name);
@@ -183,7 +198,7 @@ export function createMocks(ctx: MockContext): pulumi.runtime.Mocks {
                         name: args.inputs.name,
                         arn: `arn:aws:ssm:${ctx.region}::parameter${args.inputs.name}`,
                         type: "String",
-                        value: mockParameterValue(String(args.inputs.name)),
+                        value: publish(mockParameterValue(String(args.inputs.name))),
                         version: 1,
                         withDecryption: true,
                     };
@@ -200,7 +215,9 @@ export function createMocks(ctx: MockContext): pulumi.runtime.Mocks {
                     if (!imageId) {
                         throw new UnmockedInvokeError(`${args.token} without an image-id filter`);
                     }
-                    return { id: imageId, imageId, architecture: "x86_64", rootDeviceName: "/dev/sda1", state: "available" };
+                    // Canonical's images boot from /dev/sda1; many vendor images from /dev/xvda.
+                    const rootDeviceName = publishedImages.has(imageId) ? "/dev/sda1" : "/dev/xvda";
+                    return { id: imageId, imageId, architecture: "x86_64", rootDeviceName, state: "available" };
                 }
                 default:
                     throw new UnmockedInvokeError(args.token);

@@ -17,7 +17,7 @@ export interface SuricataApplianceSettings {
     readonly homeNet: readonly string[];
 }
 
-export const SURICATA_TEMPLATE = path.join(__dirname, "suricata-ips.sh");
+const SURICATA_TEMPLATE = path.join(__dirname, "suricata-ips.sh");
 
 /** EC2 refuses user data over 16 KB before base64 encoding. */
 export const USER_DATA_LIMIT_BYTES = 16 * 1024;
