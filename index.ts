@@ -4,6 +4,7 @@
  */
 import { loadConfig } from "./components/config";
 import { lookupAvailabilityZones } from "./components/config/availabilityZones";
+import { InspectedRouting } from "./components/inspection/inspectedRouting";
 import { InspectionVpc } from "./components/inspection/inspectionVpc";
 import { WorkloadVpc } from "./components/network/workloadVpc";
 import { LogEncryptionKey } from "./components/security/logEncryptionKey";
@@ -42,6 +43,14 @@ export = async () => {
         alarmActions: config.alarmTopicArn === undefined ? undefined : [config.alarmTopicArn],
     });
 
+    const routing = new InspectedRouting("routing", {
+        vpcId: workload.vpcId,
+        endpointServiceName: inspection.endpointServiceName,
+        endpointSubnets: workload.endpointSubnets,
+        vpcLinkSubnets: workload.vpcLinkSubnets,
+        serviceSubnets: workload.serviceSubnets,
+    });
+
     return {
         availabilityZones: zones.names,
         availabilityZoneIds: zones.zoneIds,
@@ -64,6 +73,7 @@ export = async () => {
             autoScalingGroupName: inspection.autoScalingGroupName,
             alertsLogGroupName: inspection.alertsLogGroupName,
             noHealthyApplianceAlarmArn: inspection.noHealthyApplianceAlarmArn,
+            gatewayLoadBalancerEndpointIds: routing.endpointIds,
         },
         logKmsKeyArn: logKey.arn,
     };

@@ -1,7 +1,9 @@
 import * as assert from "assert";
 import { spawnSync } from "child_process";
-import { main, parseArgs } from "../tools/plan";
-import { PROJECT_DIR } from "./kit";
+import { InspectedRouting } from "../components/inspection/inspectedRouting";
+import { WorkloadVpc } from "../components/network/workloadVpc";
+import { main, parseArgs, proveInspection } from "../tools/plan";
+import { deploy, PROJECT_DIR } from "./kit";
 
 /** Runs the plan in this process and captures what it prints. */
 async function plan(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -28,6 +30,40 @@ describe("npm run plan", () => {
         assert.match(out, /^\s+aws:ec2\/flowLog:FlowLog\s+workload-flow-logs-flow-log\s+workload-flow-logs$/m);
         assert.match(out, /^\s+12\s+aws:ec2\/subnet:Subnet$/m, "4 workload and 2 security tiers in 2 AZs");
         assert.match(out, /"vpcId": "vpc-[0-9a-f]{17}"/);
+    });
+
+    it("proves every vpcLink⇄service flow inspected", async () => {
+        const { code, out } = await plan("--config", "availabilityZoneCount=3");
+        assert.strictEqual(code, 0);
+        assert.match(out, /^ok {3}9\/9 vpcLink⇄service flows inspected, symmetric$/m);
+        assert.match(out, /^ok {3}0 routes AWS would reject$/m);
+    });
+
+    it("fails the proof for a miswired program, naming each broken flow hop by hop", async () => {
+        // The components' public API, given the vpcLink tables in the wrong AZ order: requests leave AZ x through
+        // endpoint y while responses come back through endpoint x.
+        const run = await deploy({
+            program: () => {
+                const workload = new WorkloadVpc("workload", {
+                    cidrBlock: "10.0.0.0/16",
+                    availabilityZoneIds: ["use1-az1", "use1-az2"],
+                    egress: "endpoints",
+                    flowLogs: { retentionInDays: 7, kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/k" },
+                });
+                new InspectedRouting("routing", {
+                    vpcId: workload.vpcId,
+                    endpointServiceName: "com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0",
+                    endpointSubnets: workload.endpointSubnets,
+                    vpcLinkSubnets: { ...workload.vpcLinkSubnets, routeTableIds: [...workload.vpcLinkSubnets.routeTableIds].reverse() },
+                    serviceSubnets: workload.serviceSubnets,
+                });
+            },
+        });
+        const proof = proveInspection(run);
+        assert.strictEqual(proof.ok, false);
+        assert.match(proof.text, /^FAIL 0\/4 vpcLink⇄service flows inspected, symmetric$/m);
+        assert.match(proof.text, /workload-vpcLink-0 ⇄ workload-service-1: asymmetric \(the request passes routing-gwlbe-1 but the response routing-gwlbe-0/);
+        assert.match(proof.text, /request: {2}workload-vpcLink-0 \[workload-vpcLink-rt-0: 10\.0\.32\.0\/20 → GWLB endpoint routing-gwlbe-1\]/);
     });
 
     it("takes the stack and config overrides", async () => {

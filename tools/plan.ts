@@ -3,9 +3,13 @@
  * the stack's config and prints what `pulumi preview` would create: every resource with its type, name and parent,
  * a count by type, and the stack outputs. Nothing reaches AWS.
  *
- * Exit codes: 0 planned, 1 the program failed, 2 invalid config or arguments (nothing printed but the reason).
+ * It then proves inspection: the route simulator follows every vpcLink⇄service flow through the planned route tables.
+ *
+ * Exit codes: 0 planned and every flow inspected, 1 the program failed, 2 invalid config or arguments (nothing
+ * printed but the reason), 3 planned but a flow is not inspected or AWS would reject a route.
  */
 import { ConfigValue, ProgramRun, Registration, runProgram } from "./mock";
+import { describeFlow, networkModel, rejectedRoutes, simulateFlows } from "./routes";
 
 interface PlanArgs {
     readonly stack: string;
@@ -81,6 +85,36 @@ export function renderInventory(run: ProgramRun): string {
     ].join("\n");
 }
 
+/** The tier pairs whose traffic must be inspected: requests from the VPC link to the tasks, and their responses. */
+const INSPECTED_TIERS = [["vpcLink", "service"]] as const;
+
+export interface InspectionProof {
+    readonly text: string;
+    readonly ok: boolean;
+}
+
+/** The route simulation of every inspected tier pair, summarised, with each failure spelled out hop by hop. */
+export function proveInspection(run: ProgramRun): InspectionProof {
+    const model = networkModel(run.resources);
+    const lines: string[] = [];
+    let ok = true;
+    for (const [source, destination] of INSPECTED_TIERS) {
+        const sim = simulateFlows(model, source, destination);
+        const failed = sim.flows.filter(f => f.verdict !== "inspected");
+        const passed = sim.flows.length > 0 && failed.length === 0;
+        ok &&= passed;
+        lines.push(`${passed ? "ok  " : "FAIL"} ${sim.flows.length - failed.length}/${sim.flows.length} ${source}⇄${destination} flows inspected, symmetric`);
+        failed.forEach(f => lines.push(describeFlow(f).replace(/^/gm, "       ")));
+        if (sim.flows.length === 0) {
+            lines.push(`       no ${source}⇄${destination} flows: the plan has no subnets tagged tier=${source} and tier=${destination}`);
+        }
+    }
+    const rejected = rejectedRoutes(model);
+    lines.push(`${rejected.length === 0 ? "ok  " : "FAIL"} ${rejected.length} routes AWS would reject`);
+    rejected.forEach(r => lines.push(`       ${r.route.name}: ${r.reason}`));
+    return { text: ["Inspection (route simulation):", ...lines].join("\n"), ok: ok && rejected.length === 0 };
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
     let args: PlanArgs;
     try {
@@ -106,7 +140,9 @@ export async function main(argv: readonly string[]): Promise<number> {
         return run.error.name === "InvalidConfigError" ? 2 : 1;
     }
     console.log(renderInventory(run));
-    return 0;
+    const proof = proveInspection(run);
+    console.log(`\n${proof.text}`);
+    return proof.ok ? 0 : 3;
 }
 
 if (require.main === module) {

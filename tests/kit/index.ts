@@ -15,6 +15,7 @@ export const T = {
     logKey: "inspected-api:security:LogEncryptionKey",
     inspectionVpc: "inspected-api:inspection:InspectionVpc",
     applianceFleet: "inspected-api:inspection:ApplianceFleet",
+    inspectedRouting: "inspected-api:inspection:InspectedRouting",
     vpc: "aws:ec2/vpc:Vpc",
     subnet: "aws:ec2/subnet:Subnet",
     routeTable: "aws:ec2/routeTable:RouteTable",
@@ -46,11 +47,27 @@ export const T = {
     metricAlarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
 } as const;
 
-/** Runs the program and fails with the program's own error if it did not plan cleanly. */
-export async function deploy(options: RunOptions = {}): Promise<ProgramRun> {
-    const run = await runProgram(options);
-    if (run.error) {
-        throw new Error(`the program failed under mocks: ${run.error.message}`, { cause: run.error });
+/** Runs of the same stack and config, shared across test files: a run is deterministic and tests only read it. */
+const runs = new Map<string, Promise<ProgramRun>>();
+
+/**
+ * Runs the program and fails with the program's own error if it did not plan cleanly. Runs of a module program
+ * (the default) are memoized by their options; a program given as a function runs every time.
+ */
+export function deploy(options: RunOptions = {}): Promise<ProgramRun> {
+    const key = typeof options.program === "function" ? undefined : JSON.stringify(options);
+    const cached = key === undefined ? undefined : runs.get(key);
+    if (cached) {
+        return cached;
+    }
+    const run = runProgram(options).then(result => {
+        if (result.error) {
+            throw new Error(`the program failed under mocks: ${result.error.message}`, { cause: result.error });
+        }
+        return result;
+    });
+    if (key !== undefined) {
+        runs.set(key, run);
     }
     return run;
 }
