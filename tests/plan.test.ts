@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { spawnSync } from "child_process";
-import { InspectedRouting } from "../components/inspection/inspectedRouting";
+import { InspectedRouting, InspectedRoutingArgs } from "../components/inspection/inspectedRouting";
 import { WorkloadVpc } from "../components/network/workloadVpc";
 import { main, parseArgs, proveInspection } from "../tools/plan";
 import { deploy, PROJECT_DIR } from "./kit";
@@ -36,13 +36,13 @@ describe("npm run plan", () => {
         const { code, out } = await plan("--config", "availabilityZoneCount=3");
         assert.strictEqual(code, 0);
         assert.match(out, /^ok {3}9\/9 vpcLink⇄service flows inspected, symmetric$/m);
+        assert.match(out, /^ok {3}9\/9 inspected flows enter through the endpoint in their vpcLink subnet's AZ$/m);
         assert.match(out, /^ok {3}0 routes AWS would reject$/m);
     });
 
-    it("fails the proof for a miswired program, naming each broken flow hop by hop", async () => {
-        // The components' public API, given the vpcLink tables in the wrong AZ order: requests leave AZ x through
-        // endpoint y while responses come back through endpoint x.
-        const run = await deploy({
+    /** The workload VPC and routing through the components' public API, with one argument miswired. */
+    function miswired(miswire: (workload: WorkloadVpc) => Partial<InspectedRoutingArgs>) {
+        return deploy({
             program: () => {
                 const workload = new WorkloadVpc("workload", {
                     cidrBlock: "10.0.0.0/16",
@@ -54,16 +54,31 @@ describe("npm run plan", () => {
                     vpcId: workload.vpcId,
                     endpointServiceName: "com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0",
                     endpointSubnets: workload.endpointSubnets,
-                    vpcLinkSubnets: { ...workload.vpcLinkSubnets, routeTableIds: [...workload.vpcLinkSubnets.routeTableIds].reverse() },
+                    vpcLinkSubnets: workload.vpcLinkSubnets,
                     serviceSubnets: workload.serviceSubnets,
+                    ...miswire(workload),
                 });
             },
         });
+    }
+
+    it("fails the proof for a miswired program, naming each broken flow hop by hop", async () => {
+        // The vpcLink tables in the wrong AZ order: requests leave AZ x through endpoint y, responses return through x.
+        const run = await miswired(w => ({ vpcLinkSubnets: { ...w.vpcLinkSubnets, routeTableIds: [...w.vpcLinkSubnets.routeTableIds].reverse() } }));
         const proof = proveInspection(run);
         assert.strictEqual(proof.ok, false);
         assert.match(proof.text, /^FAIL 0\/4 vpcLink⇄service flows inspected, symmetric$/m);
         assert.match(proof.text, /workload-vpcLink-0 ⇄ workload-service-1: asymmetric \(the request passes routing-gwlbe-1 but the response routing-gwlbe-0/);
         assert.match(proof.text, /request: {2}workload-vpcLink-0 \[workload-vpcLink-rt-0: 10\.0\.32\.0\/20 → GWLB endpoint routing-gwlbe-1\]/);
+    });
+
+    it("fails the proof when flows are inspected by an endpoint in another AZ", async () => {
+        const run = await miswired(w => ({ endpointSubnets: { ...w.endpointSubnets, subnetIds: [...w.endpointSubnets.subnetIds].reverse() } }));
+        const proof = proveInspection(run);
+        assert.strictEqual(proof.ok, false);
+        assert.match(proof.text, /^ok {3}4\/4 vpcLink⇄service flows inspected, symmetric$/m);
+        assert.match(proof.text, /^FAIL 0\/4 inspected flows enter through the endpoint in their vpcLink subnet's AZ$/m);
+        assert.match(proof.text, /workload-vpcLink-0 \(use1-az1\) → workload-service-0: enters through routing-gwlbe-0 in use1-az2/);
     });
 
     it("takes the stack and config overrides", async () => {

@@ -6,10 +6,11 @@
  * It then proves inspection: the route simulator follows every vpcLink⇄service flow through the planned route tables.
  *
  * Exit codes: 0 planned and every flow inspected, 1 the program failed, 2 invalid config or arguments (nothing
- * printed but the reason), 3 planned but a flow is not inspected or AWS would reject a route.
+ * printed but the reason), 3 planned but the inspection proof failed: a flow not inspected or entering through
+ * another AZ's endpoint, or a route AWS would reject.
  */
 import { ConfigValue, ProgramRun, Registration, runProgram } from "./mock";
-import { describeFlow, networkModel, rejectedRoutes, simulateFlows } from "./routes";
+import { describeFlow, Flow, networkModel, rejectedRoutes, simulateFlows } from "./routes";
 
 interface PlanArgs {
     readonly stack: string;
@@ -93,6 +94,11 @@ export interface InspectionProof {
     readonly ok: boolean;
 }
 
+/** The AZ of the first endpoint a flow's request passes: the subnet the packet is in after it. */
+function entryZone(flow: Flow): string | undefined {
+    return flow.request.hops.find(h => h.after)?.at.availabilityZoneId;
+}
+
 /** The route simulation of every inspected tier pair, summarised, with each failure spelled out hop by hop. */
 export function proveInspection(run: ProgramRun): InspectionProof {
     const model = networkModel(run.resources);
@@ -108,6 +114,15 @@ export function proveInspection(run: ProgramRun): InspectionProof {
         if (sim.flows.length === 0) {
             lines.push(`       no ${source}⇄${destination} flows: the plan has no subnets tagged tier=${source} and tier=${destination}`);
         }
+        // An endpoint in another AZ still inspects, but every request then crosses AZs twice more, and an outage of
+        // that AZ takes this one's traffic with it.
+        const inspected = sim.flows.filter(f => f.verdict === "inspected");
+        const elsewhere = inspected.filter(f => entryZone(f) !== f.source.availabilityZoneId);
+        ok &&= elsewhere.length === 0;
+        lines.push(`${elsewhere.length === 0 ? "ok  " : "FAIL"} ${inspected.length - elsewhere.length}/${inspected.length} ` +
+            `inspected flows enter through the endpoint in their ${source} subnet's AZ`);
+        elsewhere.forEach(f => lines.push(`       ${f.source.name} (${f.source.availabilityZoneId}) → ${f.destination.name}: ` +
+            `enters through ${f.request.endpoints[0].name} in ${entryZone(f)}`));
     }
     const rejected = rejectedRoutes(model);
     lines.push(`${rejected.length === 0 ? "ok  " : "FAIL"} ${rejected.length} routes AWS would reject`);

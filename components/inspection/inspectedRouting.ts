@@ -86,12 +86,14 @@ export class InspectedRouting extends pulumi.ComponentResource {
             const endpoint = endpoints[endpointAz];
             new aws.ec2.Route(`${name}-${table.tier}-${table.az}-to-${destination.tier}-${destination.az}`, {
                 routeTableId: tables[table.tier].routeTableIds[table.az],
-                destinationCidrBlock: destination.cidrBlock,
+                // AWS accepts this route only while a subnet has exactly this CIDR: read through the subnet's id, the
+                // route is created after the subnet and deleted before it, also when the AZ count changes.
+                destinationCidrBlock: tables[destination.tier].subnetIds[destination.az].apply(() => destination.cidrBlock),
                 vpcEndpointId: endpoint.id,
                 // The provider returns an endpoint only once it is `available`; a route to one that is not fails with
-                // "unsupported route target". The id already orders the two; dependsOn keeps that order even if the id
-                // is ever passed as a plain string. As children of this component the routes are deleted before
-                // their endpoint, which AWS requires.
+                // "unsupported route target". The id already orders the two, and makes Pulumi delete the routes
+                // before their endpoint, which AWS requires; dependsOn keeps that order should the id ever arrive as a
+                // plain string.
             }, { parent: this, dependsOn: [endpoint] });
         }
 

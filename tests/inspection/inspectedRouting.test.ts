@@ -20,24 +20,33 @@ describe("InspectedRouting (whole program)", () => {
                     run = await deploy({ config: { availabilityZoneCount: azs, workloadVpcCidr: cidr, securityVpcCidr: "172.16.0.0/16" } });
                 });
 
-                it("inspects every vpcLink⇄service flow in both directions through one endpoint, and AWS rejects no route", () => {
+                it("inspects every vpcLink⇄service flow in both directions through its own AZ's endpoint, and AWS rejects no route", () => {
                     const sim = simulateFlows(networkModel(run.resources), "vpcLink", "service");
                     assert.strictEqual(sim.flows.length, azs * azs);
                     assert.deepStrictEqual(sim.rejectedRoutes.map(r => `${r.route.name}: ${r.reason}`), []);
                     const failures = sim.flows.filter(f => f.verdict !== "inspected").map(describeFlow);
                     assert.deepStrictEqual(failures, []);
+                    for (const f of sim.flows) {
+                        const az = f.source.name.split("-").pop();
+                        assert.deepStrictEqual(f.request.endpoints.map(e => e.name), [`routing-gwlbe-${az}`], describeFlow(f));
+                        assert.deepStrictEqual(f.response.endpoints.map(e => e.name), [`routing-gwlbe-${az}`], describeFlow(f));
+                    }
                 });
 
-                it("puts exactly one GWLB endpoint in each AZ's endpoint subnet, on the security VPC's endpoint service", () => {
+                it("puts endpoint i in endpoint subnet i, in a zone of the load balancer, on the security VPC's endpoint service", () => {
                     const { resources } = run;
-                    const endpointSubnets = resources.ofType(T.subnet).filter(s => s.inputs.tags.tier === "endpoint");
                     const serviceName = resources.ofType(T.vpcEndpointService)[0].state.serviceName;
-                    const endpoints = endpointsOf(run);
-                    assert.strictEqual(endpoints.length, azs);
-                    assert.deepStrictEqual(endpoints.map(e => e.inputs.subnetIds).sort(), endpointSubnets.map(s => [s.id]).sort());
-                    for (const e of endpoints) {
-                        assert.strictEqual(e.inputs.serviceName, serviceName, e.name);
-                        assert.strictEqual(e.inputs.vpcId, resources.get(T.vpc, "workload-vpc").id, e.name);
+                    const gwlbZones = resources.ofType(T.subnet).filter(s => s.inputs.tags.tier === "appliance").map(s => s.state.availabilityZoneId);
+                    assert.strictEqual(endpointsOf(run).length, azs);
+                    for (let az = 0; az < azs; az++) {
+                        const endpoint = resources.get(T.vpcEndpoint, `routing-gwlbe-${az}`);
+                        const subnet = resources.get(T.subnet, `workload-endpoint-${az}`);
+                        assert.deepStrictEqual(endpoint.inputs.subnetIds, [subnet.id], endpoint.name);
+                        assert.strictEqual(subnet.state.availabilityZoneId, resources.get(T.subnet, `workload-vpcLink-${az}`).state.availabilityZoneId);
+                        assert.ok(gwlbZones.includes(subnet.state.availabilityZoneId), `${endpoint.name}: the load balancer has no node in its zone`);
+                        assert.strictEqual(endpoint.inputs.vpcEndpointType, "GatewayLoadBalancer");
+                        assert.strictEqual(endpoint.inputs.serviceName, serviceName, endpoint.name);
+                        assert.strictEqual(endpoint.inputs.vpcId, resources.get(T.vpc, "workload-vpc").id, endpoint.name);
                     }
                 });
 
@@ -45,17 +54,22 @@ describe("InspectedRouting (whole program)", () => {
                     const { resources } = run;
                     const tables = resources.ofType(T.routeTableAssociation).map(a => a.inputs.routeTableId);
                     assert.strictEqual(new Set(tables).size, tables.length);
-                    const routed = new Set(resources.ofType(T.route).map(r => r.inputs.routeTableId));
-                    for (const table of resources.ofType(T.routeTable).filter(t => ["endpoint", "privateLink"].includes(t.inputs.tags.tier))) {
-                        assert.ok(!routed.has(table.id), `${table.name} has routes`);
+                    // Standalone and inline routes alike, and the prefix-list routes gateway endpoints add.
+                    const routed = new Set(networkModel(resources).routes.map(r => r.routeTableId));
+                    resources.ofType(T.vpcEndpoint).forEach(e => (e.inputs.routeTableIds ?? []).forEach((id: string) => routed.add(id)));
+                    const localOnly = resources.ofType(T.routeTable).filter(t => ["endpoint", "privateLink"].includes(t.inputs.tags.tier));
+                    assert.strictEqual(localOnly.length, 2 * azs);
+                    for (const table of localOnly) {
+                        assert.ok(!routed.has(table.id!), `${table.name} has routes`);
+                        assert.strictEqual(table.inputs.routes, undefined, `${table.name} has inline routes`);
                     }
                 });
 
-                it("writes 2 × AZs² routes, each to an exact subnet CIDR, a child of the component that depends on its endpoint", () => {
+                it("writes 2 × AZs² routes, each to an exact subnet CIDR, a child of the component that depends on its endpoint and destination subnet", () => {
                     const { resources } = run;
                     const routing = resources.get(T.inspectedRouting, "routing");
                     const endpoints = new Map(endpointsOf(run).map(e => [e.id, e]));
-                    const subnetCidrs = new Set(resources.ofType(T.subnet).map(s => s.inputs.cidrBlock));
+                    const subnetByCidr = new Map(resources.ofType(T.subnet).map(s => [s.inputs.cidrBlock, s]));
                     const routes = resources.ofType(T.route).filter(r => r.inputs.vpcEndpointId !== undefined);
                     assert.strictEqual(routes.length, 2 * azs * azs);
                     for (const route of routes) {
@@ -65,7 +79,10 @@ describe("InspectedRouting (whole program)", () => {
                         // The engine receives one list of dependencies: a dependsOn on what an input already references
                         // adds the same edge, so only the edge itself can be observed.
                         assert.ok(route.dependencies.includes(endpoint.urn), `${route.name} does not depend on ${endpoint.name}`);
-                        assert.ok(subnetCidrs.has(route.inputs.destinationCidrBlock), route.name);
+                        const destination = subnetByCidr.get(route.inputs.destinationCidrBlock);
+                        assert.ok(destination, `${route.name}: no subnet has its destination's CIDR`);
+                        // AWS refuses a route to a subnet CIDR before that subnet exists.
+                        assert.ok(route.dependencies.includes(destination.urn), `${route.name} does not depend on ${destination.name}`);
                     }
                     assert.deepStrictEqual(resources.children(routing).map(r => r.type).sort(),
                         [...Array(azs).fill(T.vpcEndpoint), ...Array(2 * azs * azs).fill(T.route)].sort());

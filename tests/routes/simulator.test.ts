@@ -145,15 +145,28 @@ describe("route simulator", () => {
         assert.match(flow(model, "vpcLink-0", "service-0").reason!, /routing loop: the packet returns to gwlbe-0/);
     });
 
-    it("reports a route to something that does not deliver as blackhole", () => {
+    it("reports a hand-off to another middlebox as uninspected, and a route to nowhere as blackhole", () => {
         const nat = without(designed(1), "rt-vpcLink-0", "10.0.16.0/20");
         nat.routes.push(route("rt-vpcLink-0", "10.0.16.0/20", "nat-1", "natGateway"));
-        assert.strictEqual(rejectedRoutes(nat).length, 0);
-        assert.match(flow(nat, "vpcLink-0", "service-0").reason!, /sends it to natGateway nat-1, which does not deliver to service-0/);
+        assert.strictEqual(rejectedRoutes(nat).length, 0, "AWS accepts a NAT gateway as a middlebox target");
+        const handed = flow(nat, "vpcLink-0", "service-0");
+        assert.strictEqual(handed.verdict, "uninspected");
+        assert.match(handed.reason!, /request is handed to natGateway nat-1, not to a GWLB endpoint/);
 
         const gone = designed(1);
         gone.gatewayLoadBalancerEndpoints = [];
-        assert.strictEqual(flow(gone, "vpcLink-0", "service-0").verdict, "blackhole");
+        const lost = flow(gone, "vpcLink-0", "service-0");
+        assert.strictEqual(lost.verdict, "blackhole");
+        assert.match(lost.reason!, /sends it to vpcEndpoint gwlbe-0, which does not deliver to service-0/);
+    });
+
+    it("rejects a route to the VPC's own CIDR: the local route already holds it", () => {
+        const model = designed(1);
+        model.routes.push(route("rt-vpcLink-0", "10.0.0.0/16", "gwlbe-0"));
+        const [rejected, ...more] = rejectedRoutes(model);
+        assert.strictEqual(more.length, 0);
+        assert.match(rejected.reason, /rt-vpcLink-0 already has the local route to 10\.0\.0\.0\/16/);
+        assert.strictEqual(flow(model, "vpcLink-0", "service-0").verdict, "inspected");
     });
 
     it("sends an unassociated subnet's traffic by the VPC's main table", () => {

@@ -79,6 +79,8 @@ export function networkModel(resources: ResourceRegistry): NetworkModel {
             vpcId: s.inputs.vpcId,
             cidrBlock: s.inputs.cidrBlock,
             tier: s.inputs.tags?.tier,
+            // AWS reports the zone ID whether the subnet was placed by name or by ID.
+            availabilityZoneId: s.state.availabilityZoneId ?? s.inputs.availabilityZoneId,
         })),
         routeTables,
         associations: resources.ofType(TYPES.association)

@@ -24,6 +24,7 @@ export interface ModelSubnet {
     readonly cidrBlock: string;
     /** The subnet's role (`vpcLink`, `service`…), from its `tier` tag. */
     readonly tier?: string;
+    readonly availabilityZoneId?: string;
 }
 
 export interface ModelRouteTable {
@@ -83,7 +84,13 @@ export interface Hop {
 /** One direction of a flow. */
 export interface Path {
     readonly hops: readonly Hop[];
+    /** False when the packet is lost, and when it is handed to a middlebox other than a GWLB endpoint (see `handedOff`). */
     readonly delivered: boolean;
+    /**
+     * The packet went to a NAT gateway or a network interface: a middlebox that may well pass it on, but not one of
+     * the inspection's endpoints, and not one the simulator follows.
+     */
+    readonly handedOff?: string;
     /** GWLB endpoints the packet passed, in order. */
     readonly endpoints: readonly ModelEndpoint[];
     /** Why the packet was not delivered. */
@@ -179,6 +186,9 @@ class Network {
             return `${table.name} already has a route to ${normalized}`;
         }
         const vpcCidr = parseCidr(vpc.cidrBlock);
+        if (normalized === formatCidr(vpcCidr)) {
+            return `${table.name} already has the local route to ${vpc.cidrBlock}; AWS lets you change its target, not add a second route`;
+        }
         if (contains(vpcCidr, destination) && destination.prefix > vpcCidr.prefix) {
             const exact = this.model.subnets.some(s => s.vpcId === vpc.id && formatCidr(parseCidr(s.cidrBlock)) === normalized);
             if (!exact) {
@@ -209,8 +219,13 @@ class Network {
         const response = this.trace(destination, source);
         const verdict = (v: Verdict, reason?: string): Flow => ({ source, destination, verdict: v, request, response, reason });
         for (const [direction, path] of [["request", request], ["response", response]] as const) {
-            if (!path.delivered) {
+            if (!path.delivered && !path.handedOff) {
                 return verdict("blackhole", `the ${direction} is not delivered: ${path.failure}`);
+            }
+        }
+        for (const [direction, path] of [["request", request], ["response", response]] as const) {
+            if (path.handedOff) {
+                return verdict("uninspected", `the ${direction} is handed to ${path.handedOff}, not to a GWLB endpoint`);
             }
         }
         for (const [direction, path] of [["request", request], ["response", response]] as const) {
@@ -221,7 +236,7 @@ class Network {
         const names = (p: Path) => p.endpoints.map(e => e.name).sort().join(", ");
         if (names(request) !== names(response)) {
             return verdict("asymmetric", `the request passes ${names(request)} but the response ${names(response)}; ` +
-                "a stateful appliance sees only half the flow, and AWS drops asymmetric flows through a middlebox");
+                "AWS does not support asymmetric routing through a middlebox, and a stateful appliance drops a flow it sees half of");
         }
         return verdict("inspected");
     }
@@ -245,8 +260,8 @@ class Network {
             }
             const vpc = this.vpcOf(table.vpcId);
             const match = this.routesOf.get(table.id)?.find(r => contains(r.cidr, target));
-            // The local route only loses to a route at least as specific as itself (an accepted route to a subnet).
-            if (!match || match.cidr.prefix < parseCidr(vpc.cidrBlock).prefix) {
+            // The local route only loses to a more specific one (an accepted route to a subnet).
+            if (!match || match.cidr.prefix <= parseCidr(vpc.cidrBlock).prefix) {
                 if (contains(parseCidr(vpc.cidrBlock), target)) {
                     hops.push({ at, after, routeTable: table, matched: vpc.cidrBlock, next: "local" });
                     return { hops, delivered: true, endpoints: passed };
@@ -259,8 +274,12 @@ class Network {
             const endpoint = route.target.kind === "vpcEndpoint" ? this.endpoints.get(route.target.id) : undefined;
             const hop = { at, after, routeTable: table, route, matched: route.destinationCidrBlock };
             if (!endpoint) {
-                hops.push({ ...hop, next: `${route.target.kind} ${route.target.id}` });
-                return fail(`${route.name} in ${table.name} sends it to ${route.target.kind} ${route.target.id}, which does not deliver to ${to.name}`);
+                const target = `${route.target.kind} ${route.target.id}`;
+                hops.push({ ...hop, next: target });
+                if (route.target.kind === "natGateway" || route.target.kind === "networkInterface") {
+                    return { hops, delivered: false, endpoints: passed, handedOff: target, failure: `${route.name} in ${table.name} hands it to ${target}` };
+                }
+                return fail(`${route.name} in ${table.name} sends it to ${target}, which does not deliver to ${to.name}`);
             }
             hops.push({ ...hop, next: `GWLB endpoint ${endpoint.name}` });
             if (passed.includes(endpoint)) {
