@@ -2,15 +2,21 @@
  * inspected-api: config → components → stack outputs. Everything that can be wrong before deploying (the stack
  * config, and whether the region has the AZs it asks for) is checked before the first resource registers.
  */
+import { parseServiceCatalog, serviceRoutes } from "./components/api/catalog";
+import { HttpApi } from "./components/api/httpApi";
+import { ServiceDiscovery } from "./components/api/serviceDiscovery";
+import { ApiUserPool, COGNITO_USER_SCOPE, writeScope } from "./components/auth/userPool";
 import { loadConfig } from "./components/config";
 import { lookupAvailabilityZones } from "./components/config/availabilityZones";
 import { InspectedRouting } from "./components/inspection/inspectedRouting";
 import { InspectionVpc } from "./components/inspection/inspectionVpc";
 import { WorkloadVpc } from "./components/network/workloadVpc";
 import { LogEncryptionKey } from "./components/security/logEncryptionKey";
+import catalog from "./services/catalog.json";
 
 export = async () => {
     const config = loadConfig();
+    const services = parseServiceCatalog(catalog);
     const zones = await lookupAvailabilityZones(config.availabilityZoneCount);
 
     const logKey = new LogEncryptionKey("logs");
@@ -51,7 +57,41 @@ export = async () => {
         serviceSubnets: workload.serviceSubnets,
     });
 
+    const discovery = new ServiceDiscovery("discovery", { vpcId: workload.vpcId, services: services.map(s => s.name) });
+
+    const users = new ApiUserPool("users", {
+        mfa: config.userPoolMfa,
+        signUp: config.userSignUp,
+        protectData: config.protectData,
+        services: services.map(s => s.name),
+        machineClient: config.machineClient,
+        allowPasswordAuth: config.allowPasswordAuth,
+    });
+
+    const api = new HttpApi("api", {
+        vpcId: workload.vpcId,
+        vpcLinkSubnetIds: workload.vpcLinkSubnets.subnetIds.filter((_, az) => zones.vpcLinkSupported[az]),
+        serviceCidrBlocks: workload.serviceSubnets.cidrBlocks,
+        servicePort: config.servicePort,
+        backends: services.map(s => ({
+            service: s.name,
+            routes: serviceRoutes(s),
+            discoveryServiceArn: discovery.services[s.name].arn,
+            // A machine token must carry this service's write scope; a person's access token carries the sign-in scope.
+            writeScopes: config.machineClient ? [writeScope(s.name), COGNITO_USER_SCOPE] : undefined,
+        })),
+        jwt: { issuer: users.issuer, audiences: users.audiences },
+        throttle: { burstLimit: config.apiThrottleBurst, rateLimit: config.apiThrottleRate },
+        corsAllowOrigins: config.corsAllowOrigins,
+        accessLogs: { retentionInDays: config.logRetentionDays, kmsKeyArn: logKey.arn },
+    });
+
     return {
+        apiUrl: api.url,
+        userPoolId: users.userPoolId,
+        appClientId: users.appClientId,
+        // Only with a machine client: an undefined output is a warning under `pulumi up`.
+        ...(config.machineClient ? { machineClientId: users.machineClientId, tokenEndpoint: users.tokenEndpoint } : {}),
         availabilityZones: zones.names,
         availabilityZoneIds: zones.zoneIds,
         workloadVpc: {

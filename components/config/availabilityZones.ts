@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { supportsVpcLink } from "../api/vpcLinkZones";
 import { InvalidConfigError } from "./index";
 
 /** The AZs a stack uses, in the order every tier uses them. */
@@ -8,11 +9,14 @@ export interface AvailabilityZones {
     readonly zoneIds: readonly string[];
     /** The names this account gives those zones, for display. */
     readonly names: readonly string[];
+    /** Per zone, whether API Gateway can place a VPC link ENI there. */
+    readonly vpcLinkSupported: readonly boolean[];
 }
 
 /**
  * The first `count` AZs by zone ID. IDs, unlike names, mean the same zone in every account, and sorting them gives
- * the same choice on every run, so subnets that can never move (VPC links, GWLB endpoints) stay put.
+ * the same choice on every run, so subnets that can never move (VPC links, GWLB endpoints) stay put. Zones where API
+ * Gateway has no VPC links are still used for everything else; at least one chosen zone must have them.
  */
 export function selectAvailabilityZones(
     offered: { readonly names: readonly string[]; readonly zoneIds: readonly string[] },
@@ -21,7 +25,7 @@ export function selectAvailabilityZones(
     /** The fully qualified config key to blame when the region falls short. */
     configKey: string,
 ): AvailabilityZones {
-    const zones = offered.zoneIds.map((zoneId, i) => ({ zoneId, name: offered.names[i] }))
+    const zones = offered.zoneIds.map((zoneId, i) => ({ zoneId, name: offered.names[i], vpcLink: supportsVpcLink(region, zoneId) }))
         .sort((a, b) => a.zoneId.localeCompare(b.zoneId, "en", { numeric: true }));
     if (zones.length < count) {
         throw new InvalidConfigError([{
@@ -31,7 +35,14 @@ export function selectAvailabilityZones(
         }]);
     }
     const chosen = zones.slice(0, count);
-    return { zoneIds: chosen.map(z => z.zoneId), names: chosen.map(z => z.name) };
+    if (!chosen.some(z => z.vpcLink)) {
+        throw new InvalidConfigError([{
+            key: configKey,
+            value: String(count),
+            rule: `include an AZ where API Gateway supports VPC links; ${chosen.map(z => z.zoneId).join(", ")} of ${region} have none`,
+        }]);
+    }
+    return { zoneIds: chosen.map(z => z.zoneId), names: chosen.map(z => z.name), vpcLinkSupported: chosen.map(z => z.vpcLink) };
 }
 
 /**

@@ -1,8 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
+import { MFA_MODES, SIGN_UP_MODES } from "../auth/modes";
 import { APPLIANCE_EGRESS, applianceSubnetDemand, GENEVE_PORT, HEALTH_CHECK_PROTOCOLS } from "../inspection/sizing";
 import { overlaps, parseCidr } from "../network/cidr";
 import { planSecuritySubnets, planWorkloadSubnets, SubnetPlanError, usableAddresses, WORKLOAD_EGRESS } from "../network/subnetPlan";
-import { boolean, integer, matching, maxLength, oneOf, oneOfIntegers, optional, Parser, privateCidr, RuleViolation } from "./rules";
+import { boolean, integer, matching, maxLength, oneOf, oneOfIntegers, optional, origins, Parser, privateCidr, RuleViolation } from "./rules";
 
 /** Retention values CloudWatch Logs accepts, minus 0 ("never expire"): every log here must expire. */
 export const LOG_RETENTION_DAYS = [
@@ -51,6 +52,15 @@ export const CONFIG_KEYS = {
     protectData: key("boolean", false, boolean),
     logRetentionDays: key("integer", 30, oneOfIntegers(LOG_RETENTION_DAYS, "a CloudWatch Logs retention; 0 is refused because logs must expire")),
     serviceDesiredCount: key("integer", 2, integer(1, 1000)),
+    servicePort: key("integer", 8080, integer(1024, 65535)),
+    userPoolMfa: key("string", "optional", oneOf(MFA_MODES)),
+    userSignUp: key("string", "admin-confirmed", oneOf(SIGN_UP_MODES)),
+    machineClient: key("boolean", false, boolean),
+    allowPasswordAuth: key("boolean", false, boolean),
+    // API Gateway's own account-level ceilings (10,000 requests/s, burst 5,000) bound both.
+    apiThrottleBurst: key("integer", 100, integer(1, 5000)),
+    apiThrottleRate: key("integer", 50, integer(1, 10000)),
+    corsAllowOrigins: key("string", "", origins),
 };
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;

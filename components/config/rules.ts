@@ -99,3 +99,20 @@ export function privateCidr(minPrefix: number, maxPrefix: number): Parser<string
         return raw;
     };
 }
+
+/** A browser origin: https with a host name, or http on localhost for development. */
+const ORIGIN = /^(https:\/\/[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*|http:\/\/(localhost|127\.0\.0\.1))(:\d{1,5})?$/;
+
+/** A comma-separated list of browser origins, or `*` alone; empty means none. */
+export const origins: Parser<readonly string[]> = raw => {
+    const list = raw.split(",").map(o => o.trim()).filter(o => o !== "");
+    if (list.length === 1 && list[0] === "*") {
+        return list;
+    }
+    const bad = list.find(o => !ORIGIN.test(o));
+    if (bad !== undefined) {
+        throw new RuleViolation(`be a comma-separated list of origins like https://app.example.com (scheme and host, ` +
+            `optional port, no path or trailing slash; http only for localhost) or * alone; "${bad}" is not one`);
+    }
+    return list;
+};

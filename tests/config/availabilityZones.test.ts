@@ -13,7 +13,21 @@ describe("availability zone selection", () => {
         assert.deepStrictEqual(selectAvailabilityZones(offered, 2, "eu-west-1", KEY), {
             zoneIds: ["euw1-az1", "euw1-az2"],
             names: ["eu-west-1b", "eu-west-1c"],
+            vpcLinkSupported: [true, true],
         });
+    });
+
+    it("marks the zones where API Gateway has no VPC links, and refuses a choice with none", () => {
+        // AWS lists use1-az3 as the one us-east-1 zone without VPC links.
+        const useast1 = { names: ["a", "b", "c", "d", "e", "f"], zoneIds: ["use1-az6", "use1-az5", "use1-az4", "use1-az3", "use1-az2", "use1-az1"] };
+        const three = selectAvailabilityZones(useast1, 3, "us-east-1", KEY);
+        assert.deepStrictEqual(three.zoneIds, ["use1-az1", "use1-az2", "use1-az3"]);
+        assert.deepStrictEqual(three.vpcLinkSupported, [true, true, false]);
+        // A region the table does not list is taken as unrestricted.
+        assert.deepStrictEqual(selectAvailabilityZones({ names: ["x"], zoneIds: ["new1-az1"] }, 1, "new-region-1", KEY).vpcLinkSupported, [true]);
+        // ap-east-1 has VPC links in az2 and az3 only.
+        assert.throws(() => selectAvailabilityZones({ names: ["a"], zoneIds: ["ape1-az1"] }, 1, "ap-east-1", KEY),
+            /must include an AZ where API Gateway supports VPC links; ape1-az1 of ap-east-1 have none/);
     });
 
     it("orders az10 after az9", () => {

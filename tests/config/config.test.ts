@@ -31,9 +31,16 @@ describe("stack config", () => {
     it("applies the schema defaults in code when nothing is set", () => {
         const config = load({});
         for (const [key, spec] of Object.entries(CONFIG_KEYS)) {
-            const expected = spec.default === "" ? undefined : spec.default;
-            assert.strictEqual(config[key as keyof typeof config], expected, key);
+            // An empty string means "unset", and for a list, empty.
+            const expected = spec.default !== "" ? spec.default : key === "corsAllowOrigins" ? [] : undefined;
+            assert.deepStrictEqual(config[key as keyof typeof config], expected, key);
         }
+    });
+
+    it("reads CORS origins as a trimmed list, or * alone", () => {
+        assert.deepStrictEqual(load({ corsAllowOrigins: "https://app.example.com, http://localhost:3000,https://a-b.example.org:8443" }).corsAllowOrigins,
+            ["https://app.example.com", "http://localhost:3000", "https://a-b.example.org:8443"]);
+        assert.deepStrictEqual(load({ corsAllowOrigins: "*" }).corsAllowOrigins, ["*"]);
     });
 
     it("returns one frozen object", () => {
@@ -135,6 +142,19 @@ const INVALID: [Record<string, ConfigValue>, string, RegExp][] = [
     [{ logRetentionDays: 10 }, "logRetentionDays", /one of 1, 3, 5/],
     [{ serviceDesiredCount: 0 }, "serviceDesiredCount", /integer from 1 to 1000/],
     [{ serviceDesiredCount: -1 }, "serviceDesiredCount", /integer from 1 to 1000/],
+    [{ servicePort: 80 }, "servicePort", /integer from 1024 to 65535/],
+    [{ userPoolMfa: "required" }, "userPoolMfa", /exactly one of "off", "optional", "on"/],
+    [{ userPoolMfa: "ON" }, "userPoolMfa", /exactly one of "off", "optional", "on"/],
+    [{ userSignUp: "anyone" }, "userSignUp", /exactly one of "admin-confirmed", "open", "invite-only"/],
+    [{ machineClient: "1" }, "machineClient", /true or false/],
+    [{ allowPasswordAuth: "no" }, "allowPasswordAuth", /true or false/],
+    [{ apiThrottleBurst: 0 }, "apiThrottleBurst", /integer from 1 to 5000/],
+    [{ apiThrottleRate: -5 }, "apiThrottleRate", /integer from 1 to 10000/],
+    [{ apiThrottleRate: "2.5" }, "apiThrottleRate", /integer from 1 to 10000/],
+    [{ corsAllowOrigins: "app.example.com" }, "corsAllowOrigins", /"app\.example\.com" is not one/],
+    [{ corsAllowOrigins: "https://app.example.com/" }, "corsAllowOrigins", /no path or trailing slash/],
+    [{ corsAllowOrigins: "https://ok.example.com,http://evil.example.com" }, "corsAllowOrigins", /"http:\/\/evil\.example\.com" is not one/],
+    [{ corsAllowOrigins: "*,https://app.example.com" }, "corsAllowOrigins", /or \* alone/],
     [{ availabilityZoneCnt: 3 }, "availabilityZoneCnt", /known key \(did you mean availabilityZoneCount\?\)/],
 ];
 

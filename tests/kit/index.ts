@@ -45,6 +45,21 @@ export const T = {
     autoScalingGroup: "aws:autoscaling/group:Group",
     autoScalingPolicy: "aws:autoscaling/policy:Policy",
     metricAlarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
+    httpApi: "inspected-api:api:HttpApi",
+    serviceDiscovery: "inspected-api:api:ServiceDiscovery",
+    apiUserPool: "inspected-api:auth:ApiUserPool",
+    api: "aws:apigatewayv2/api:Api",
+    apiRoute: "aws:apigatewayv2/route:Route",
+    apiIntegration: "aws:apigatewayv2/integration:Integration",
+    apiAuthorizer: "aws:apigatewayv2/authorizer:Authorizer",
+    apiStage: "aws:apigatewayv2/stage:Stage",
+    vpcLink: "aws:apigatewayv2/vpcLink:VpcLink",
+    dnsNamespace: "aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace",
+    discoveryService: "aws:servicediscovery/service:Service",
+    userPool: "aws:cognito/userPool:UserPool",
+    userPoolClient: "aws:cognito/userPoolClient:UserPoolClient",
+    resourceServer: "aws:cognito/resourceServer:ResourceServer",
+    userPoolDomain: "aws:cognito/userPoolDomain:UserPoolDomain",
 } as const;
 
 /** Runs of the same stack and config, shared across test files: a run is deterministic and tests only read it. */

@@ -38,6 +38,9 @@ const ID_PREFIX: Record<string, string> = {
     "aws:ec2/flowLog:FlowLog": "fl",
     "aws:ec2/launchTemplate:LaunchTemplate": "lt",
     "aws:ec2/vpcEndpointService:VpcEndpointService": "vpce-svc",
+    "aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace": "ns",
+    "aws:servicediscovery/service:Service": "srv",
+    "aws:apigatewayv2/vpcLink:VpcLink": "vpclink",
 };
 
 function digest(text: string, length: number): string {
@@ -48,6 +51,18 @@ function digest(text: string, length: number): string {
 export function mockId(type: string, name: string): string {
     const prefix = ID_PREFIX[type];
     return prefix ? `${prefix}-${digest(`${type}::${name}`, 17)}` : `${name}-id`;
+}
+
+/** Ids whose shape AWS fixes beyond a prefix: Cognito pools are <region>_<9 characters>, clients 26 characters. */
+function resourceId(ctx: MockContext, type: string, name: string): string {
+    switch (type) {
+        case "aws:cognito/userPool:UserPool":
+            return `${ctx.region}_${digest(`${type}::${name}`, 9)}`;
+        case "aws:cognito/userPoolClient:UserPoolClient":
+            return digest(`${type}::${name}`, 26);
+        default:
+            return mockId(type, name);
+    }
 }
 
 /**
@@ -142,6 +157,24 @@ function computedState(ctx: MockContext, type: string, name: string, id: string,
         case "aws:ec2/launchTemplate:LaunchTemplate":
             Object.assign(state, { latestVersion: 1, defaultVersion: 1 });
             break;
+        case "aws:cognito/userPool:UserPool":
+            Object.assign(state, {
+                arn: `arn:aws:cognito-idp:${ctx.region}:${ctx.accountId}:userpool/${id}`,
+                endpoint: `cognito-idp.${ctx.region}.amazonaws.com/${id}`,
+            });
+            break;
+        case "aws:cognito/userPoolClient:UserPoolClient":
+            state.clientSecret = inputs.generateSecret ? digest(`${name}-secret`, 51) : undefined;
+            break;
+        case "aws:apigatewayv2/api:Api":
+            Object.assign(state, {
+                apiEndpoint: `https://${id}.execute-api.${ctx.region}.amazonaws.com`,
+                executionArn: `arn:aws:execute-api:${ctx.region}:${ctx.accountId}:${id}`,
+            });
+            break;
+        case "aws:servicediscovery/service:Service":
+            state.arn = `arn:aws:servicediscovery:${ctx.region}:${ctx.accountId}:service/${id}`;
+            break;
     }
     return state;
 }
@@ -159,7 +192,7 @@ export function createMocks(ctx: MockContext): pulumi.runtime.Mocks {
     };
     return {
         newResource(args) {
-            const id = args.id || mockId(args.type, args.name);
+            const id = args.id || resourceId(ctx, args.type, args.name);
             return { id, state: { ...args.inputs, ...computedState(ctx, args.type, args.name, id, args.inputs) } };
         },
         call(args) {

@@ -16,6 +16,10 @@ export interface Registration {
     /** Inputs plus the outputs the mocks computed. */
     readonly state: Record<string, any>;
     readonly id?: string;
+    /** `retainOnDelete`: `pulumi destroy` forgets the resource instead of deleting it. */
+    readonly retainOnDelete: boolean;
+    /** `protect`: Pulumi refuses to delete the resource at all. */
+    readonly protect: boolean;
 }
 
 /** Every registration of one program run, in registration order, with the queries tests and the plan need. */

@@ -149,6 +149,8 @@ function recordRegistrations(into: Registration[]): void {
                 inputs,
                 state: pulumi.runtime.deserializeProperties(resp.getObject()),
                 id: resp.getId() || undefined,
+                retainOnDelete: req.getRetainondelete() ?? false,
+                protect: req.getProtect() ?? false,
             });
         }
         callback(err, resp);

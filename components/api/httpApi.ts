@@ -1,0 +1,180 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { EncryptedLogArgs } from "../security/logEncryptionKey";
+import { ServiceRoute } from "./catalog";
+
+/** The header a service reads to learn who wrote: set by API Gateway from the verified token, never by a client. */
+export const IDENTITY_HEADER = "x-authenticated-sub";
+
+/** One service behind the API: its routes and the Cloud Map service its tasks register into. */
+export interface ApiBackend {
+    readonly service: string;
+    readonly routes: readonly ServiceRoute[];
+    readonly discoveryServiceArn: pulumi.Input<string>;
+    /**
+     * Scopes a write token may carry instead of none; a token must then carry at least one. Unset accepts any token of
+     * the pool's clients.
+     */
+    readonly writeScopes?: readonly string[];
+}
+
+/** Arguments of {@link HttpApi}. */
+export interface HttpApiArgs {
+    readonly vpcId: pulumi.Input<string>;
+    /**
+     * The subnets the VPC link's ENIs go in: the vpcLink tier, in AZs where API Gateway supports VPC links. A VPC link
+     * cannot change its subnets, so a change here replaces it.
+     */
+    readonly vpcLinkSubnetIds: pulumi.Input<string>[];
+    /** Where the tasks are: the VPC link may send to these CIDRs on `servicePort` and nowhere else. */
+    readonly serviceCidrBlocks: readonly string[];
+    readonly servicePort: number;
+    readonly backends: readonly ApiBackend[];
+    /** The JWT authorizer: the token issuer (a Cognito pool's URL) and the client ids it accepts as audience. */
+    readonly jwt: { readonly issuer: pulumi.Input<string>; readonly audiences: pulumi.Input<string>[] };
+    /** Stage-wide throttling: the token bucket's size and refill rate per second. */
+    readonly throttle: { readonly burstLimit: number; readonly rateLimit: number };
+    /** Origins browsers may call from; empty turns CORS off. */
+    readonly corsAllowOrigins: readonly string[];
+    readonly accessLogs: EncryptedLogArgs;
+}
+
+/** Access log fields: one JSON object per request. */
+export const ACCESS_LOG_FORMAT = JSON.stringify({
+    requestId: "$context.requestId",
+    ip: "$context.identity.sourceIp",
+    requestTime: "$context.requestTime",
+    routeKey: "$context.routeKey",
+    status: "$context.status",
+    sub: "$context.authorizer.claims.sub",
+    responseLatency: "$context.responseLatency",
+    integrationLatency: "$context.integrationLatency",
+    integrationStatus: "$context.integrationStatus",
+    integrationError: "$context.integrationErrorMessage",
+    authorizerError: "$context.authorizer.error",
+    responseLength: "$context.responseLength",
+});
+
+/**
+ * An HTTP API whose routes reach the services through a VPC link in the vpcLink subnets. Reads are public; writes
+ * need a JWT from the user pool, and the service learns the caller from {@link IDENTITY_HEADER}, which API Gateway
+ * sets from the token on writes and strips on reads. Any other method or path is API Gateway's own 404.
+ */
+export class HttpApi extends pulumi.ComponentResource {
+    public readonly apiId: pulumi.Output<string>;
+    /** `https://<id>.execute-api.<region>.amazonaws.com`: the `$default` stage serves at the root. */
+    public readonly url: pulumi.Output<string>;
+    public readonly vpcLinkId: pulumi.Output<string>;
+    public readonly vpcLinkSecurityGroupId: pulumi.Output<string>;
+    public readonly accessLogGroupName: pulumi.Output<string>;
+
+    constructor(name: string, args: HttpApiArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("inspected-api:api:HttpApi", name, {}, opts);
+        for (const [key, value] of Object.entries(args.throttle)) {
+            if (!(value > 0)) {
+                throw new Error(`${name}: throttle.${key} must be greater than 0, got ${value}`);
+            }
+        }
+
+        const sg = new aws.ec2.SecurityGroup(`${name}-vpc-link-sg`, {
+            vpcId: args.vpcId,
+            description: `VPC link ENIs: port ${args.servicePort} to the service subnets only`,
+            tags: { Name: `${name}-vpc-link` },
+        }, { parent: this });
+        // No ingress rule: API Gateway reaches its own ENIs; the group only limits where they may send.
+        args.serviceCidrBlocks.forEach((cidrIpv4, az) => new aws.vpc.SecurityGroupEgressRule(`${name}-vpc-link-to-service-${az}`, {
+            securityGroupId: sg.id,
+            description: `Service port to service subnet ${az}`,
+            ipProtocol: "tcp",
+            fromPort: args.servicePort,
+            toPort: args.servicePort,
+            cidrIpv4,
+        }, { parent: this }));
+        const vpcLink = new aws.apigatewayv2.VpcLink(`${name}-vpc-link`, {
+            name: `${name}-vpc-link`,
+            subnetIds: args.vpcLinkSubnetIds,
+            securityGroupIds: [sg.id],
+            tags: { Name: `${name}-vpc-link` },
+        }, { parent: this });
+
+        const api = new aws.apigatewayv2.Api(`${name}-api`, {
+            protocolType: "HTTP",
+            description: "Every request inspected by the Gateway Load Balancer fleet before it reaches a service",
+            corsConfiguration: args.corsAllowOrigins.length === 0 ? undefined : {
+                allowOrigins: [...args.corsAllowOrigins],
+                allowMethods: ["GET", "PUT"],
+                allowHeaders: ["authorization", "content-type", "if-match"],
+                exposeHeaders: ["etag"],
+                maxAge: 600,
+            },
+        }, { parent: this });
+
+        const authorizer = new aws.apigatewayv2.Authorizer(`${name}-jwt`, {
+            apiId: api.id,
+            name: "cognito-jwt",
+            authorizerType: "JWT",
+            identitySources: ["$request.header.Authorization"],
+            jwtConfiguration: { issuer: args.jwt.issuer, audiences: args.jwt.audiences },
+        }, { parent: this });
+
+        for (const backend of args.backends) {
+            // One integration per direction of trust: reads strip any client copy of the identity header, writes
+            // overwrite it with the verified token's subject.
+            const integration = (role: "read" | "write") => new aws.apigatewayv2.Integration(`${name}-${backend.service}-${role}`, {
+                apiId: api.id,
+                integrationType: "HTTP_PROXY",
+                integrationMethod: "ANY",
+                integrationUri: backend.discoveryServiceArn,
+                connectionType: "VPC_LINK",
+                connectionId: vpcLink.id,
+                payloadFormatVersion: "1.0",
+                requestParameters: role === "write"
+                    ? { [`overwrite:header.${IDENTITY_HEADER}`]: "$context.authorizer.claims.sub" }
+                    : { [`remove:header.${IDENTITY_HEADER}`]: "''" },
+            }, { parent: this });
+            const targets = { read: integration("read"), write: integration("write") };
+            for (const route of backend.routes) {
+                const routeKey = `${route.method} ${route.path}`;
+                new aws.apigatewayv2.Route(`${name}-${route.method.toLowerCase()}-${route.path.replace(/[{}]/g, "").replace(/^\//, "").replace(/\//g, "-")}`, {
+                    apiId: api.id,
+                    routeKey,
+                    target: pulumi.interpolate`integrations/${targets[route.write ? "write" : "read"].id}`,
+                    ...(route.write
+                        ? { authorizationType: "JWT", authorizerId: authorizer.id, authorizationScopes: backend.writeScopes ? [...backend.writeScopes] : undefined }
+                        : { authorizationType: "NONE" }),
+                }, { parent: this });
+            }
+        }
+
+        const logGroup = new aws.cloudwatch.LogGroup(`${name}-access-logs`, {
+            // Under /aws/vendedlogs/ API Gateway needs no entry in the account's size-capped logs resource policy.
+            namePrefix: `/aws/vendedlogs/apigateway/${name}-`,
+            retentionInDays: args.accessLogs.retentionInDays,
+            kmsKeyId: args.accessLogs.kmsKeyArn,
+        }, { parent: this });
+        new aws.apigatewayv2.Stage(`${name}-stage`, {
+            apiId: api.id,
+            name: "$default",
+            autoDeploy: true,
+            defaultRouteSettings: {
+                throttlingBurstLimit: args.throttle.burstLimit,
+                throttlingRateLimit: args.throttle.rateLimit,
+                detailedMetricsEnabled: true,
+            },
+            accessLogSettings: { destinationArn: logGroup.arn, format: ACCESS_LOG_FORMAT },
+        }, { parent: this });
+
+        this.apiId = api.id;
+        this.url = api.apiEndpoint;
+        this.vpcLinkId = vpcLink.id;
+        this.vpcLinkSecurityGroupId = sg.id;
+        this.accessLogGroupName = logGroup.name;
+        this.registerOutputs({
+            apiId: this.apiId,
+            url: this.url,
+            vpcLinkId: this.vpcLinkId,
+            vpcLinkSecurityGroupId: this.vpcLinkSecurityGroupId,
+            accessLogGroupName: this.accessLogGroupName,
+        });
+    }
+}
