@@ -2,7 +2,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-    { ignores: ["node_modules/", "coverage/", "bin/", "plan/"] },
+    { ignores: ["node_modules/", "coverage/", "bin/", "plan/", "services/node_modules/", "services/dist/"] },
     js.configs.recommended,
     ...tseslint.configs.recommended,
     {
@@ -20,6 +20,19 @@ export default tseslint.config(
         rules: {
             // Components build resources for users; they report through errors and Pulumi's log, not the console.
             "no-console": "error",
+        },
+    },
+    {
+        files: ["services/**/*.ts"],
+        rules: {
+            // Service code runs in containers and never knows how it is deployed.
+            "no-restricted-imports": ["error", { patterns: [{ group: ["@pulumi/*", "**/components/**", "**/tools/**"], message: "services never import infrastructure code" }] }],
+        },
+    },
+    {
+        files: ["components/**/*.ts"],
+        rules: {
+            "no-restricted-imports": ["error", { patterns: [{ group: ["**/services/**"], message: "components never import service code; index.ts passes what they need" }] }],
         },
     },
 );
