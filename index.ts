@@ -6,12 +6,16 @@ import { parseServiceCatalog, serviceRoutes } from "./components/api/catalog";
 import { HttpApi } from "./components/api/httpApi";
 import { ServiceDiscovery } from "./components/api/serviceDiscovery";
 import { ApiUserPool, COGNITO_USER_SCOPE, writeScope } from "./components/auth/userPool";
+import { FargateService } from "./components/compute/fargateService";
+import { ServiceCluster } from "./components/compute/serviceCluster";
+import { ServiceData, TABLE_DATA_ACTIONS } from "./components/data/serviceData";
 import { loadConfig } from "./components/config";
 import { lookupAvailabilityZones } from "./components/config/availabilityZones";
 import { InspectedRouting } from "./components/inspection/inspectedRouting";
 import { InspectionVpc } from "./components/inspection/inspectionVpc";
 import { WorkloadVpc } from "./components/network/workloadVpc";
 import { LogEncryptionKey } from "./components/security/logEncryptionKey";
+import * as path from "path";
 import catalog from "./services/catalog.json";
 
 export = async () => {
@@ -21,10 +25,16 @@ export = async () => {
 
     const logKey = new LogEncryptionKey("logs");
 
+    const data = new ServiceData("data", {
+        tables: services.map(s => ({ service: s.name, hashKey: s.idParam })),
+        protectData: config.protectData,
+    });
+
     const workload = new WorkloadVpc("workload", {
         cidrBlock: config.workloadVpcCidr,
         availabilityZoneIds: zones.zoneIds,
         egress: config.workloadEgress,
+        dynamoDbEndpointPolicy: data.endpointPolicy,
         flowLogs: { retentionInDays: config.logRetentionDays, kmsKeyArn: logKey.arn },
     });
 
@@ -58,6 +68,25 @@ export = async () => {
     });
 
     const discovery = new ServiceDiscovery("discovery", { vpcId: workload.vpcId, services: services.map(s => s.name) });
+
+    const cluster = new ServiceCluster("services");
+    const compute = services.map(s => new FargateService(s.name, {
+        clusterArn: cluster.clusterArn,
+        clusterName: cluster.clusterName,
+        vpcId: workload.vpcId,
+        subnetIds: workload.serviceSubnets.subnetIds,
+        ingressCidrBlocks: workload.vpcLinkSubnets.cidrBlocks,
+        port: config.servicePort,
+        image: { context: path.join(__dirname, "services"), buildArgs: { SERVICE: s.name } },
+        cpu: config.serviceCpu,
+        memory: config.serviceMemory,
+        desiredCount: config.serviceDesiredCount,
+        maxCount: config.serviceMaxCount,
+        table: { name: data.tables[s.name].tableName, arn: data.tables[s.name].tableArn, kmsKeyArn: data.tables[s.name].kmsKeyArn },
+        tableActions: TABLE_DATA_ACTIONS,
+        discoveryServiceArn: discovery.services[s.name].arn,
+        logs: { retentionInDays: config.logRetentionDays, kmsKeyArn: logKey.arn },
+    }, { dependsOn: [routing] }));
 
     const users = new ApiUserPool("users", {
         mfa: config.userPoolMfa,
@@ -115,6 +144,12 @@ export = async () => {
             noHealthyApplianceAlarmArn: inspection.noHealthyApplianceAlarmArn,
             gatewayLoadBalancerEndpointIds: routing.endpointIds,
         },
+        services: Object.fromEntries(services.map((s, i) => [s.name, {
+            ecsService: compute[i].serviceName,
+            repositoryUrl: compute[i].repositoryUrl,
+            tableName: data.tables[s.name].tableName,
+        }])),
+        backupVaultName: data.backupVaultName,
         logKmsKeyArn: logKey.arn,
     };
 };

@@ -10,6 +10,15 @@ export const LOG_RETENTION_DAYS = [
     1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ] as const;
 
+/** Memory (MiB) Fargate allows for each CPU size: from, to, step. */
+const FARGATE_MEMORY: Readonly<Record<number, readonly [number, number, number]>> = {
+    256: [512, 2048, 512],
+    512: [1024, 4096, 1024],
+    1024: [2048, 8192, 1024],
+    2048: [4096, 16384, 1024],
+    4096: [8192, 30720, 1024],
+};
+
 /** One stack config key: its Pulumi.yaml schema type and default, and how a raw value becomes typed. */
 interface KeySpec<T> {
     readonly type: "integer" | "string" | "boolean";
@@ -52,6 +61,9 @@ export const CONFIG_KEYS = {
     protectData: key("boolean", false, boolean),
     logRetentionDays: key("integer", 30, oneOfIntegers(LOG_RETENTION_DAYS, "a CloudWatch Logs retention; 0 is refused because logs must expire")),
     serviceDesiredCount: key("integer", 2, integer(1, 1000)),
+    serviceMaxCount: key("integer", 6, integer(1, 1000)),
+    serviceCpu: key("integer", 256, oneOfIntegers(Object.keys(FARGATE_MEMORY).map(Number), "Fargate CPU units")),
+    serviceMemory: key("integer", 512, integer(512, 30720)),
     servicePort: key("integer", 8080, integer(1024, 65535)),
     userPoolMfa: key("string", "optional", oneOf(MFA_MODES)),
     userSignUp: key("string", "admin-confirmed", oneOf(SIGN_UP_MODES)),
@@ -101,6 +113,15 @@ function shown(value: string | undefined): string {
 
 /** Rules that involve more than one key; each names the key whose value should change. */
 const CROSS_KEY_RULES: ReadonlyArray<(c: StackConfig) => { key: ConfigKey; rule: string } | undefined> = [
+    c => c.serviceMaxCount < c.serviceDesiredCount
+        ? { key: "serviceMaxCount", rule: `be at least serviceDesiredCount (${c.serviceDesiredCount})` }
+        : undefined,
+    c => {
+        const [from, to, step] = FARGATE_MEMORY[c.serviceCpu];
+        const fits = c.serviceMemory >= from && c.serviceMemory <= to && (c.serviceMemory - from) % step === 0;
+        // 256 CPU units also take 512, 1024 and 2048, which the step covers.
+        return fits ? undefined : { key: "serviceMemory", rule: `be a size Fargate offers with ${c.serviceCpu} CPU units: ${from} to ${to} MiB in steps of ${step}` };
+    },
     c => c.appliancesPerAz > c.applianceMaxPerAz
         ? { key: "appliancesPerAz", rule: `be at most applianceMaxPerAz (${c.applianceMaxPerAz})` }
         : undefined,

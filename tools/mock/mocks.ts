@@ -172,6 +172,25 @@ function computedState(ctx: MockContext, type: string, name: string, id: string,
                 executionArn: `arn:aws:execute-api:${ctx.region}:${ctx.accountId}:${id}`,
             });
             break;
+        case "aws:ecr/repository:Repository":
+            Object.assign(state, {
+                arn: `arn:aws:ecr:${ctx.region}:${ctx.accountId}:repository/${physicalName}`,
+                repositoryUrl: `${ctx.accountId}.dkr.ecr.${ctx.region}.amazonaws.com/${physicalName}`,
+            });
+            break;
+        case "awsx:ecr:Image":
+            // The pushed image by digest: what awsx returns once the build is pushed.
+            state.imageUri = `${inputs.repositoryUrl}@sha256:${digest(name, 64)}`;
+            break;
+        case "aws:dynamodb/table:Table":
+            state.arn = `arn:aws:dynamodb:${ctx.region}:${ctx.accountId}:table/${physicalName}`;
+            break;
+        case "aws:ecs/cluster:Cluster":
+            state.arn = `arn:aws:ecs:${ctx.region}:${ctx.accountId}:cluster/${physicalName}`;
+            break;
+        case "aws:ecs/taskDefinition:TaskDefinition":
+            Object.assign(state, { arn: `arn:aws:ecs:${ctx.region}:${ctx.accountId}:task-definition/${inputs.family}:1`, revision: 1 });
+            break;
         case "aws:servicediscovery/service:Service":
             state.arn = `arn:aws:servicediscovery:${ctx.region}:${ctx.accountId}:service/${id}`;
             break;

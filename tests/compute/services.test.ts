@@ -1,0 +1,160 @@
+import * as assert from "assert";
+import { deploy, ProgramRun, Registration, T } from "../kit";
+
+const C = {
+    table: "aws:dynamodb/table:Table",
+    taskDefinition: "aws:ecs/taskDefinition:TaskDefinition",
+    ecsService: "aws:ecs/service:Service",
+    cluster: "aws:ecs/cluster:Cluster",
+    repository: "aws:ecr/repository:Repository",
+    image: "awsx:ecr:Image",
+    vault: "aws:backup/vault:Vault",
+    plan: "aws:backup/plan:Plan",
+    selection: "aws:backup/selection:Selection",
+    scalingTarget: "aws:appautoscaling/target:Target",
+};
+const SERVICES = ["petstore", "foodstore"];
+
+function policyOf(run: ProgramRun, roleName: string): { Statement: { Action: string | string[]; Resource: string | string[]; Condition?: unknown }[] } {
+    const role = run.resources.get(T.iamRole, roleName);
+    const policies = run.resources.ofType(T.iamRolePolicy).filter(p => p.inputs.role === role.id);
+    assert.strictEqual(policies.length, 1, `${roleName} has ${policies.length} inline policies`);
+    assert.strictEqual(run.resources.ofType(T.iamRolePolicyAttachment).filter(a => a.inputs.role === role.name || a.inputs.role === role.state.name).length, 0, `${roleName} has managed policies`);
+    return JSON.parse(policies[0].inputs.policy);
+}
+
+const list = (x: string | string[]) => (Array.isArray(x) ? x : [x]);
+
+describe("services on Fargate with their tables (dev stack)", () => {
+    let run: ProgramRun;
+    before(async () => {
+        run = await deploy();
+    });
+
+    for (const service of SERVICES) {
+        describe(service, () => {
+            const table = () => run.resources.get(C.table, `data-${service}`);
+            const key = () => run.resources.get(T.kmsKey, `data-${service}-key`);
+
+            it("limits the task role to its own table's item actions and its own key, through DynamoDB", () => {
+                const policy = policyOf(run, `${service}-task-role`);
+                const dynamo = policy.Statement.filter(s => list(s.Action).some(a => a.startsWith("dynamodb:")));
+                assert.strictEqual(dynamo.length, 1);
+                assert.deepStrictEqual(list(dynamo[0].Resource), [table().state.arn]);
+                list(dynamo[0].Action).forEach(a => assert.match(a, /^dynamodb:[A-Z][A-Za-z]+$/, "no wildcard actions"));
+                const kms = policy.Statement.filter(s => list(s.Action).some(a => a.startsWith("kms:")));
+                assert.strictEqual(kms.length, 1);
+                assert.deepStrictEqual(list(kms[0].Resource), [key().state.arn]);
+                assert.deepStrictEqual(kms[0].Condition, { StringEquals: { "kms:ViaService": "dynamodb.us-east-1.amazonaws.com" } });
+                assert.strictEqual(policy.Statement.length, 2);
+            });
+
+            it("lets the execution role pull only its own image and write only its own logs", () => {
+                const policy = policyOf(run, `${service}-execution-role`);
+                const repo = run.resources.get(C.repository, `${service}-repo`);
+                const logs = run.resources.get(T.logGroup, `${service}-logs`);
+                for (const s of policy.Statement) {
+                    const actions = list(s.Action);
+                    if (actions.includes("ecr:GetAuthorizationToken")) {
+                        assert.deepStrictEqual(actions, ["ecr:GetAuthorizationToken"], "only the token action may have Resource *");
+                    } else if (actions.some(a => a.startsWith("ecr:"))) {
+                        assert.deepStrictEqual(list(s.Resource), [repo.state.arn]);
+                    } else {
+                        assert.deepStrictEqual(list(s.Resource), [`${logs.state.arn}:log-stream:*`]);
+                    }
+                }
+            });
+
+            it("runs tasks in the service subnets without public IPs, admitting the service port from the vpcLink subnets only", () => {
+                const svc = run.resources.get(C.ecsService, `${service}-service`).inputs;
+                const subnets = (tier: string) => run.resources.ofType(T.subnet).filter(s => s.inputs.tags.tier === tier && s.name.startsWith("workload-"));
+                assert.strictEqual(svc.networkConfiguration.assignPublicIp, false);
+                assert.deepStrictEqual([...svc.networkConfiguration.subnets].sort(), subnets("service").map(s => s.id).sort());
+                const sg = run.resources.get(T.securityGroup, `${service}-sg`);
+                assert.deepStrictEqual(svc.networkConfiguration.securityGroups, [sg.id]);
+                const ingress = run.resources.ofType(T.ingressRule).filter(r => r.inputs.securityGroupId === sg.id);
+                assert.deepStrictEqual(ingress.map(r => r.inputs.cidrIpv4).sort(), subnets("vpcLink").map(s => s.inputs.cidrBlock).sort());
+                ingress.forEach(r => assert.deepStrictEqual([r.inputs.fromPort, r.inputs.toPort, r.inputs.referencedSecurityGroupId], [8080, 8080, undefined]));
+            });
+
+            it("runs a read-only, non-root container of its own image, logging to an encrypted, expiring group", () => {
+                const task = run.resources.get(C.taskDefinition, `${service}-task`).inputs;
+                const [container, ...more] = JSON.parse(task.containerDefinitions);
+                assert.strictEqual(more.length, 0);
+                assert.strictEqual(container.readonlyRootFilesystem, true);
+                assert.match(container.user, /^[1-9]\d*:[1-9]\d*$/, "a non-root uid:gid");
+                assert.strictEqual(container.image, run.resources.get(C.image, `${service}-image`).state.imageUri);
+                assert.deepStrictEqual(container.environment.map((e: { name: string }) => e.name).sort(), ["AWS_REGION", "PORT", "TABLE_NAME"]);
+                assert.strictEqual(container.environment.find((e: { name: string }) => e.name === "TABLE_NAME").value, run.resources.get(C.table, `data-${service}`).state.name);
+                const logs = run.resources.get(T.logGroup, `${service}-logs`).inputs;
+                assert.strictEqual(logs.kmsKeyId, run.resources.get(T.kmsKey, "logs-key").state.arn);
+                assert.strictEqual(logs.retentionInDays, 7);
+                assert.deepStrictEqual([task.cpu, task.memory, task.networkMode], ["256", "512", "awsvpc"]);
+            });
+
+            it("registers in its own Cloud Map service, rolls back failed deployments, and scales between desired and max", () => {
+                const svc = run.resources.get(C.ecsService, `${service}-service`).inputs;
+                assert.deepStrictEqual(svc.deploymentCircuitBreaker, { enable: true, rollback: true });
+                assert.strictEqual(svc.serviceRegistries.registryArn, run.resources.get(T.discoveryService, `discovery-${service}`).state.arn);
+                assert.deepStrictEqual([svc.serviceRegistries.containerName, svc.serviceRegistries.containerPort], [service, 8080]);
+                const target = run.resources.get(C.scalingTarget, `${service}-scaling`).inputs;
+                assert.deepStrictEqual([target.minCapacity, target.maxCapacity], [1, 6]);
+            });
+
+            it("builds its image into a scanned repository with immutable tags", () => {
+                const repo = run.resources.get(C.repository, `${service}-repo`).inputs;
+                assert.strictEqual(repo.imageTagMutability, "IMMUTABLE");
+                assert.strictEqual(repo.imageScanningConfiguration.scanOnPush, true);
+                const image = run.resources.get(C.image, `${service}-image`).inputs;
+                assert.deepStrictEqual(image.args, { SERVICE: service });
+                assert.match(image.context, /services$/);
+            });
+
+            it("keeps its table on demand, keyed by its id, encrypted with its own rotating key, with PITR", () => {
+                const t = table().inputs;
+                assert.strictEqual(t.billingMode, "PAY_PER_REQUEST");
+                assert.strictEqual(t.hashKey, service === "petstore" ? "petId" : "foodId");
+                assert.deepStrictEqual(t.serverSideEncryption, { enabled: true, kmsKeyArn: key().state.arn });
+                assert.strictEqual(key().inputs.enableKeyRotation, true);
+                assert.deepStrictEqual(t.pointInTimeRecovery, { enabled: true });
+                assert.strictEqual(t.deletionProtectionEnabled, false);
+            });
+        });
+    }
+
+    it("backs both tables up every 12 hours into a vault under its own key, kept 30 days", () => {
+        const { resources } = run;
+        const selection = resources.ofType(C.selection);
+        assert.strictEqual(selection.length, 1);
+        assert.deepStrictEqual([...selection[0].inputs.resources].sort(), SERVICES.map(s => resources.get(C.table, `data-${s}`).state.arn).sort());
+        const [rule] = resources.get(C.plan, "data-plan").inputs.rules;
+        assert.strictEqual(rule.schedule, "cron(0 0/12 * * ? *)");
+        assert.strictEqual(rule.lifecycle.deleteAfter, 30);
+        assert.strictEqual(rule.targetVaultName, resources.get(C.vault, "data-vault").state.name);
+        assert.strictEqual(resources.get(C.vault, "data-vault").inputs.kmsKeyArn, resources.get(T.kmsKey, "data-backup-key").state.arn);
+    });
+
+    it("limits the DynamoDB gateway endpoint to the services' item actions on their tables", () => {
+        const endpoint = run.resources.get(T.vpcEndpoint, "workload-dynamodb");
+        const [statement, ...more] = JSON.parse(endpoint.inputs.policy).Statement;
+        assert.strictEqual(more.length, 0);
+        assert.deepStrictEqual([...statement.Resource].sort(), SERVICES.map(s => run.resources.get(C.table, `data-${s}`).state.arn).sort());
+        statement.Action.forEach((a: string) => assert.doesNotMatch(a, /\*/));
+    });
+
+    it("has Container Insights on the cluster", () => {
+        assert.deepStrictEqual(run.resources.ofType(C.cluster)[0].inputs.settings, [{ name: "containerInsights", value: "enabled" }]);
+    });
+
+    it("protects and retains tables, keys and the vault with protectData (prod)", async () => {
+        const prod = await deploy({ stack: "prod" });
+        const kept = (r: Registration) => assert.ok(r.retainOnDelete, `${r.name} is not retained`);
+        SERVICES.forEach(s => {
+            const t = prod.resources.get(C.table, `data-${s}`);
+            assert.strictEqual(t.inputs.deletionProtectionEnabled, true);
+            kept(t);
+            kept(prod.resources.get(T.kmsKey, `data-${s}-key`));
+        });
+        kept(prod.resources.get(C.vault, "data-vault"));
+    });
+});
