@@ -54,6 +54,7 @@ export = async () => {
                 path: config.applianceHealthPath,
             },
             homeNetCidrs: [config.workloadVpcCidr],
+            httpPorts: [config.servicePort],
         },
         logs: { retentionInDays: config.logRetentionDays, kmsKeyArn: logKey.arn },
         alarmActions: config.alarmTopicArn === undefined ? undefined : [config.alarmTopicArn],

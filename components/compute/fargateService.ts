@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
 import { awsContext } from "../aws/context";
+import { contentTag } from "./contentTag";
 import { EncryptedLogArgs } from "../security/logEncryptionKey";
 
 /** Arguments of {@link FargateService}. */
@@ -54,6 +55,7 @@ export class FargateService extends pulumi.ComponentResource {
             repositoryUrl: repository.repositoryUrl,
             context: args.image.context,
             args: args.image.buildArgs,
+            imageTag: contentTag(args.image.context, args.image.buildArgs),
             platform: "linux/amd64",
         }, { parent: this });
 

@@ -10,13 +10,14 @@ export const LOG_RETENTION_DAYS = [
     1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ] as const;
 
-/** Memory (MiB) Fargate allows for each CPU size: from, to, step. */
-const FARGATE_MEMORY: Readonly<Record<number, readonly [number, number, number]>> = {
-    256: [512, 2048, 512],
-    512: [1024, 4096, 1024],
-    1024: [2048, 8192, 1024],
-    2048: [4096, 16384, 1024],
-    4096: [8192, 30720, 1024],
+/** Memory sizes (MiB) Fargate offers for each CPU size. */
+const range = (from: number, to: number, step: number) => Array.from({ length: (to - from) / step + 1 }, (_, i) => from + i * step);
+const FARGATE_MEMORY: Readonly<Record<number, readonly number[]>> = {
+    256: [512, 1024, 2048],
+    512: range(1024, 4096, 1024),
+    1024: range(2048, 8192, 1024),
+    2048: range(4096, 16384, 1024),
+    4096: range(8192, 30720, 1024),
 };
 
 /** One stack config key: its Pulumi.yaml schema type and default, and how a raw value becomes typed. */
@@ -117,10 +118,9 @@ const CROSS_KEY_RULES: ReadonlyArray<(c: StackConfig) => { key: ConfigKey; rule:
         ? { key: "serviceMaxCount", rule: `be at least serviceDesiredCount (${c.serviceDesiredCount})` }
         : undefined,
     c => {
-        const [from, to, step] = FARGATE_MEMORY[c.serviceCpu];
-        const fits = c.serviceMemory >= from && c.serviceMemory <= to && (c.serviceMemory - from) % step === 0;
-        // 256 CPU units also take 512, 1024 and 2048, which the step covers.
-        return fits ? undefined : { key: "serviceMemory", rule: `be a size Fargate offers with ${c.serviceCpu} CPU units: ${from} to ${to} MiB in steps of ${step}` };
+        const sizes = FARGATE_MEMORY[c.serviceCpu];
+        const shown = sizes.length <= 4 ? sizes.join(", ") : `${sizes[0]} to ${sizes[sizes.length - 1]} in steps of ${sizes[1] - sizes[0]}`;
+        return sizes.includes(c.serviceMemory) ? undefined : { key: "serviceMemory", rule: `be a size Fargate offers with ${c.serviceCpu} CPU units: ${shown} MiB` };
     },
     c => c.appliancesPerAz > c.applianceMaxPerAz
         ? { key: "appliancesPerAz", rule: `be at most applianceMaxPerAz (${c.applianceMaxPerAz})` }

@@ -67,7 +67,8 @@ export class ServiceData extends pulumi.ComponentResource {
         }
 
         const vaultKey = key("backup", "inspected-api: backup vault");
-        const vault = new aws.backup.Vault(`${name}-vault`, { kmsKeyArn: vaultKey.arn }, keep);
+        // Unprotected stacks must be destroyable: AWS refuses to delete a vault that still holds recovery points.
+        const vault = new aws.backup.Vault(`${name}-vault`, { kmsKeyArn: vaultKey.arn, forceDestroy: !args.protectData }, keep);
         const plan = new aws.backup.Plan(`${name}-plan`, {
             rules: [{
                 ruleName: "every-12-hours",

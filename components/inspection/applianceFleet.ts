@@ -44,6 +44,8 @@ export interface ApplianceFleetArgs {
     readonly cpuTargetPercent?: pulumi.Input<number>;
     /** The networks the default IPS protects (Suricata's HOME_NET). */
     readonly homeNet: readonly string[];
+    /** Ports the protected services speak HTTP on (Suricata's HTTP_PORTS). */
+    readonly httpPorts: readonly number[];
 }
 
 /** Seconds a new appliance gets to install, fetch rules and start Suricata before failed health checks count. */
@@ -137,6 +139,7 @@ export class ApplianceFleet extends pulumi.ComponentResource {
                 gwlbEniDescription: `ELB ${gwlbArnSuffix}`,
                 alertsLogGroup: group,
                 homeNet: args.homeNet,
+                httpPorts: args.httpPorts,
             }))
             : args.userData;
         const launchTemplate = new aws.ec2.LaunchTemplate(`${name}-lt`, {

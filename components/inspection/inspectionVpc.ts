@@ -27,6 +27,8 @@ export interface ApplianceSpec {
      * RFC 1918 ranges.
      */
     readonly homeNetCidrs?: readonly string[];
+    /** Ports the protected services speak HTTP on, beside 80 (Suricata's HTTP_PORTS), e.g. the services' port. */
+    readonly httpPorts?: readonly number[];
 }
 
 /** Suricata's own default HOME_NET. */
@@ -165,6 +167,7 @@ export class InspectionVpc extends pulumi.ComponentResource {
             logs: args.logs,
             cpuTargetPercent: spec.cpuTargetPercent,
             homeNet: spec.homeNetCidrs ?? RFC1918,
+            httpPorts: [...new Set([80, ...(spec.httpPorts ?? [])])],
         }, { parent: this, dependsOn: [listener, ...egress] });
 
         // With no healthy target the GWLB still sends each flow to some appliance, which then cannot pass it.

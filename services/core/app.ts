@@ -1,6 +1,6 @@
 import Fastify, { FastifyError, FastifyInstance, FastifyReply, FastifyServerOptions } from "fastify";
 import { Entity } from "./entity";
-import { Repository, VersionConflict } from "./repository";
+import { Precondition, Repository, VersionConflict } from "./repository";
 
 /** Set by API Gateway from the verified token on writes (and stripped on reads); never trusted from elsewhere. */
 export const IDENTITY_HEADER = "x-authenticated-sub";
@@ -24,10 +24,22 @@ function send(reply: FastifyReply, status: number, error: string, message: strin
 
 const etag = (version: number) => `"${version}"`;
 
-/** `"3"` → 3; anything else (a weak tag, `*`, junk) matches no version. */
-function parseIfMatch(header: string): number | undefined {
-    const match = /^"(\d{1,15})"$/.exec(header.trim());
-    return match ? Number(match[1]) : undefined;
+/**
+ * The write's precondition from `If-Match` (`"3"`: that version; `*`: any, but the item must exist) and
+ * `If-None-Match: *` (create only). A tag naming no version (weak, malformed) can never match: 412.
+ */
+function precondition(ifMatch: string | undefined, ifNoneMatch: string | undefined): Precondition | undefined | "never" {
+    if (ifNoneMatch !== undefined) {
+        return ifNoneMatch.trim() === "*" && ifMatch === undefined ? "absent" : "never";
+    }
+    if (ifMatch === undefined) {
+        return undefined;
+    }
+    if (ifMatch.trim() === "*") {
+        return "exists";
+    }
+    const match = /^"(\d{1,15})"$/.exec(ifMatch.trim());
+    return match ? { version: Number(match[1]) } : "never";
 }
 
 /** The opaque list cursor: the last id of the previous page, base64url-encoded JSON. */
@@ -139,20 +151,20 @@ export function buildApp(entity: Entity, repository: Repository, options: Fastif
         if (typeof updatedBy !== "string" || !/^[\x21-\x7e]{1,128}$/.test(updatedBy)) {
             throw new HttpError(401, "Unauthorized", "writes come through the API, which names the caller");
         }
-        const ifMatch = request.headers["if-match"];
-        let expected: number | undefined;
-        if (ifMatch !== undefined) {
-            expected = parseIfMatch(String(ifMatch));
-            if (expected === undefined) {
-                throw new HttpError(412, "PreconditionFailed", "If-Match names no version of this item");
-            }
+        const header = (name: string) => {
+            const value = request.headers[name];
+            return value === undefined ? undefined : String(value);
+        };
+        const required = precondition(header("if-match"), header("if-none-match"));
+        if (required === "never") {
+            throw new HttpError(412, "PreconditionFailed", "If-Match or If-None-Match names no state this item can be in");
         }
         try {
-            const { item: stored, created } = await repository.put(id, body, updatedBy, expected);
+            const { item: stored, created } = await repository.put(id, body, updatedBy, required);
             return reply.code(created ? 201 : 200).header("etag", etag(stored.version)).send(stored);
         } catch (err) {
             if (err instanceof VersionConflict) {
-                throw new HttpError(expected === undefined ? 409 : 412, expected === undefined ? "Conflict" : "PreconditionFailed", err.message);
+                throw new HttpError(required === undefined ? 409 : 412, required === undefined ? "Conflict" : "PreconditionFailed", err.message);
             }
             throw err;
         }

@@ -12,6 +12,9 @@ export class VersionConflict extends Error {
     }
 }
 
+/** What a write requires of the stored item. */
+export type Precondition = { readonly version: number } | "exists" | "absent";
+
 export interface Page {
     readonly items: Item[];
     /** The id to continue after, or undefined on the last page. */
@@ -45,13 +48,18 @@ export class Repository {
     }
 
     /**
-     * Replaces the item. With `expectedVersion` the write happens only if the stored version is that one (a missing
-     * item never matches); without it, it happens whatever the version, retrying if another write lands in between.
+     * Replaces the item, conditionally on `precondition`: a version (`If-Match: "3"`; a missing item never matches),
+     * `exists` (`If-Match: *`) or `absent` (`If-None-Match: *`). Without one it writes whatever the version. Writes
+     * that only need the item to exist (or not) retry when another write lands between their read and their write.
      * Returns the stored item and whether it was created.
      */
-    async put(id: string, fields: Record<string, unknown>, updatedBy: string, expectedVersion?: number): Promise<{ item: Item; created: boolean }> {
+    async put(id: string, fields: Record<string, unknown>, updatedBy: string, precondition?: Precondition): Promise<{ item: Item; created: boolean }> {
+        const pinned = typeof precondition === "object";
         for (let attempt = 1; ; attempt++) {
-            const current = expectedVersion === undefined ? (await this.get(id))?.version : expectedVersion;
+            const current = pinned ? precondition.version : precondition === "absent" ? undefined : (await this.get(id))?.version;
+            if (precondition === "exists" && current === undefined) {
+                throw new VersionConflict(undefined);
+            }
             const item: Item = { ...fields, [this.idKey]: id, version: (current ?? 0) + 1, updatedBy, updatedAt: new Date().toISOString() };
             try {
                 await this.doc.send(new PutCommand({
@@ -66,7 +74,7 @@ export class Repository {
                 if (!(err instanceof ConditionalCheckFailedException)) {
                     throw err;
                 }
-                if (expectedVersion !== undefined || attempt >= UNCONDITIONAL_ATTEMPTS) {
+                if (pinned || precondition === "absent" || attempt >= UNCONDITIONAL_ATTEMPTS) {
                     throw new VersionConflict((await this.get(id))?.version);
                 }
             }

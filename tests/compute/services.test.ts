@@ -107,6 +107,8 @@ describe("services on Fargate with their tables (dev stack)", () => {
                 assert.strictEqual(repo.imageScanningConfiguration.scanOnPush, true);
                 const image = run.resources.get(C.image, `${service}-image`).inputs;
                 assert.deepStrictEqual(image.args, { SERVICE: service });
+                // A tag per source content: immutable tags refuse a second push of one tag with new code.
+                assert.match(image.imageTag, /^src-[0-9a-f]{20}$/);
                 assert.match(image.context, /services$/);
             });
 
@@ -140,6 +142,11 @@ describe("services on Fargate with their tables (dev stack)", () => {
         assert.strictEqual(more.length, 0);
         assert.deepStrictEqual([...statement.Resource].sort(), SERVICES.map(s => run.resources.get(C.table, `data-${s}`).state.arn).sort());
         statement.Action.forEach((a: string) => assert.doesNotMatch(a, /\*/));
+    });
+
+    it("tags each service's image by its source and build arguments", () => {
+        const tags = SERVICES.map(s => run.resources.get(C.image, `${s}-image`).inputs.imageTag);
+        assert.notStrictEqual(tags[0], tags[1]);
     });
 
     it("has Container Insights on the cluster", () => {

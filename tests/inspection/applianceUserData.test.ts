@@ -14,6 +14,7 @@ const SETTINGS: SuricataApplianceSettings = {
     gwlbEniDescription: "ELB gwy/inspection-gwlb-1a2b3c4/0123456789abcdef",
     alertsLogGroup: "inspection-appliances-alerts-5d6e7f8",
     homeNet: ["10.0.0.0/16"],
+    httpPorts: [80, 8080],
 };
 
 /** The files the script writes with `cat > PATH <<'EOF'` (or unquoted EOF), by path. */
@@ -132,6 +133,7 @@ describe("the default appliance's boot script", () => {
         for (const setting of [
             "decoder.geneve.enabled=true", "decoder.geneve.ports=${GENEVE_PORT}", "nfq.mode=accept", "nfq.fail-open=no",
             "stream.midstream=true", "vars.address-groups.HOME_NET=${HOME_NET}", "vars.address-groups.EXTERNAL_NET=any",
+            "vars.port-groups.HTTP_PORTS=${HTTP_PORTS}",
         ]) {
             assert.ok(exec.includes(`--set ${setting}`), `suricata-ips.service lacks --set ${setting}`);
         }

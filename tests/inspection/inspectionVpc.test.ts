@@ -160,6 +160,7 @@ describe("InspectionVpc", () => {
             assert.ok(script.includes("readonly HEALTH_PATH='/ips/health'"));
             assert.ok(script.includes(`readonly ALERTS_LOG_GROUP='${r.get(T.logGroup, "inspection-appliances-alerts").state.name}'`));
             assert.ok(script.includes("readonly HOME_NET='[10.0.0.0/16]'"), "the IPS protects the workload VPC");
+            assert.ok(script.includes("readonly HTTP_PORTS='[80,8080]'"), "HTTP rules watch the services' port");
             assert.doesNotMatch(script, /\{\{[A-Z_]+\}\}/);
         });
 

@@ -34,13 +34,20 @@ describe("service robustness (petstore against dynalite)", () => {
                 .filter(s => !s.startsWith("keep-"))
                 .map(s => encodeURIComponent(s));
             const requestPath = fc.oneof(
+                { arbitrary: fc.constantFrom("f1", "f2", "f3").map(i => `/petstore/pets/${i}`), weight: 4 },
                 id.map(i => `/petstore/pets/${i}`),
                 fc.tuple(printable, printable).map(([k, v]) => `/petstore/pets?${encodeURIComponent(k)}=${encodeURIComponent(v)}`),
                 fc.constantFrom("/petstore/pets", "/petstore", "/", "/health", "/foodstore/foods/x", "/petstore/pets/x/y"),
                 fc.integer({ min: -5, max: 500 }).map(n => `/petstore/pets?limit=${n}`),
                 printable.map(c => `/petstore/pets?cursor=${encodeURIComponent(c)}`),
             );
+            const validPet = fc.record({
+                name: fc.string({ minLength: 1, maxLength: 20 }),
+                species: fc.constantFrom("dog", "cat", "bird", "fish", "reptile", "other"),
+                birthYear: fc.integer({ min: 1900, max: 2100 }),
+            }, { requiredKeys: ["name", "species"] }).map(v => JSON.stringify(v));
             const body = fc.oneof(
+                { arbitrary: validPet, weight: 3 },
                 fc.constant(undefined),
                 fc.jsonValue().map(v => JSON.stringify(v)),
                 printable,
@@ -49,15 +56,15 @@ describe("service robustness (petstore against dynalite)", () => {
                 fc.constant(JSON.stringify({ name: "n".repeat(17_000), species: "dog" })),
             );
             const request = fc.record({
-                method: fc.constantFrom("GET", "PUT", "POST", "DELETE", "PATCH", "OPTIONS", "HEAD"),
+                method: fc.oneof({ arbitrary: fc.constant("PUT"), weight: 4 }, { arbitrary: fc.constantFrom("GET", "POST", "DELETE", "PATCH", "OPTIONS", "HEAD"), weight: 4 }),
                 path: requestPath,
                 body,
-                contentType: fc.option(fc.constantFrom("application/json", "text/plain", "application/xml", "application/json; charset=utf-8", "multipart/form-data")),
+                contentType: fc.oneof({ arbitrary: fc.constant("application/json"), weight: 3 }, fc.option(fc.constantFrom("text/plain", "application/xml", "application/json; charset=utf-8", "multipart/form-data"))) as fc.Arbitrary<string | null>,
                 ifMatch: fc.option(fc.oneof(printable, fc.constantFrom("\"1\"", "\"2\"", "*"))),
-                identity: fc.option(printable),
+                identity: fc.oneof({ arbitrary: fc.constant("fuzz-sub"), weight: 3 }, { arbitrary: fc.option(printable), weight: 1 }) as fc.Arbitrary<string | null>,
             });
             let sent = 0;
-            const statuses = new Map<number, number>();
+            const statuses = new Map<number | string, number>();
             await fc.assert(fc.asyncProperty(request, async r => {
                 const headers: Record<string, string> = {};
                 if (r.contentType !== null) headers["content-type"] = r.contentType;
@@ -67,12 +74,13 @@ describe("service robustness (petstore against dynalite)", () => {
                 const response = await fetch(`${service.url}${r.path}`, { method: r.method, headers, body: withBody ? r.body : undefined });
                 await response.arrayBuffer();
                 sent++;
-                statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+                const counted = r.method === "PUT" ? `PUT ${response.status}` : response.status;
+                statuses.set(counted, (statuses.get(counted) ?? 0) + 1);
                 assert.ok(response.status < 500, `${r.method} ${r.path} ${JSON.stringify(headers)} ${String(r.body).slice(0, 200)} → ${response.status}`);
             }), { numRuns: 1000 });
             assert.strictEqual(sent, 1000);
             // The generator must reach the interesting answers, not only 404s.
-            for (const status of [200, 400, 404, 405]) {
+            for (const status of [200, 400, 404, 405, "PUT 201", "PUT 200", "PUT 412", "PUT 400", "PUT 401"]) {
                 assert.ok((statuses.get(status) ?? 0) > 0, `no ${status} among ${JSON.stringify([...statuses])}`);
             }
             const after = await Promise.all(kept.map(i => call(service.url, "GET", `/petstore/pets/${i}`).then(r => r.body)));

@@ -13,6 +13,7 @@ readonly HEALTH_PATH='{{HEALTH_PATH}}'
 readonly GWLB_ENI_DESCRIPTION='{{GWLB_ENI_DESCRIPTION}}'
 readonly ALERTS_LOG_GROUP='{{ALERTS_LOG_GROUP}}'
 readonly HOME_NET='{{HOME_NET}}'
+readonly HTTP_PORTS='{{HTTP_PORTS}}'
 
 # First boot races apt's own timers for the dpkg lock, and networks come up late: retry before giving up.
 retry() {
@@ -45,6 +46,7 @@ HEALTH_PORT="${HEALTH_PORT}"
 HEALTH_PATH="${HEALTH_PATH}"
 GWLB_ENI_DESCRIPTION="${GWLB_ENI_DESCRIPTION}"
 HOME_NET="${HOME_NET}"
+HTTP_PORTS="${HTTP_PORTS}"
 REGION="${REGION}"
 SURICATA_QUEUES="$(seq 0 $(($(nproc) - 1)) | sed 's/^/-q /' | tr '\n' ' ' | sed 's/ $//')"
 EOF
@@ -147,7 +149,8 @@ ExecStart=/usr/bin/suricata -c /etc/suricata/suricata.yaml --pidfile /run/surica
     -S /var/lib/suricata/rules/suricata.rules \
     --set decoder.geneve.enabled=true --set decoder.geneve.ports=${GENEVE_PORT} \
     --set nfq.mode=accept --set nfq.fail-open=no --set stream.midstream=true \
-    --set vars.address-groups.HOME_NET=${HOME_NET} --set vars.address-groups.EXTERNAL_NET=any
+    --set vars.address-groups.HOME_NET=${HOME_NET} --set vars.address-groups.EXTERNAL_NET=any \
+    --set vars.port-groups.HTTP_PORTS=${HTTP_PORTS}
 ExecReload=/bin/kill -USR2 $MAINPID
 Restart=always
 RestartSec=5

@@ -15,6 +15,8 @@ export interface SuricataApplianceSettings {
     readonly alertsLogGroup: string;
     /** The networks the IPS protects (Suricata's HOME_NET): where the inspected services live. */
     readonly homeNet: readonly string[];
+    /** Ports the protected services speak HTTP on (Suricata's HTTP_PORTS, which many ET rules match on). */
+    readonly httpPorts: readonly number[];
 }
 
 const SURICATA_TEMPLATE = path.join(__dirname, "suricata-ips.sh");
@@ -32,6 +34,7 @@ const PLACEHOLDERS: Record<string, (s: SuricataApplianceSettings) => string | nu
     GWLB_ENI_DESCRIPTION: s => s.gwlbEniDescription,
     ALERTS_LOG_GROUP: s => s.alertsLogGroup,
     HOME_NET: s => `[${s.homeNet.join(",")}]`,
+    HTTP_PORTS: s => `[${s.httpPorts.join(",")}]`,
 };
 
 /** The default appliance's boot script: the template beside this file with every placeholder filled. */
