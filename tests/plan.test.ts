@@ -2,7 +2,12 @@ import * as assert from "assert";
 import { spawnSync } from "child_process";
 import { InspectedRouting, InspectedRoutingArgs } from "../components/inspection/inspectedRouting";
 import { WorkloadVpc } from "../components/network/workloadVpc";
-import { main, parseArgs, proveInspection } from "../tools/plan";
+import * as fs from "fs";
+import * as path from "path";
+import * as aws from "@pulumi/aws";
+import { main, parseArgs, proveInspection, renderPosture } from "../tools/plan";
+import { renderDiagram } from "../tools/plan/diagram";
+import { checkPosture } from "../tools/plan/posture";
 import { deploy, PROJECT_DIR } from "./kit";
 
 /** Runs the plan in this process and captures what it prints. */
@@ -81,6 +86,61 @@ describe("npm run plan", () => {
         assert.match(proof.text, /workload-vpcLink-0 \(use1-az1\) → workload-service-0: enters through routing-gwlbe-0 in use1-az2/);
     });
 
+    it("passes every posture check on the dev stack, and writes PLAN.md and plan.json", async () => {
+        const { code, out } = await plan();
+        assert.strictEqual(code, 0);
+        for (const name of ["no-public-ips", "imdsv2", "customer-managed-keys", "pitr-and-backup", "security-group-sources", "put-only-jwt", "no-wildcard-data-actions", "log-retention"]) {
+            assert.match(out, new RegExp(`^ok {3}${name}: .* \\([1-9]\\d* checked\\)$`, "m"), name);
+        }
+        const dir = path.join(PROJECT_DIR, "plan", "dev");
+        const report = JSON.parse(fs.readFileSync(path.join(dir, "plan.json"), "utf8"));
+        assert.strictEqual(report.ok, true);
+        assert.strictEqual(report.inspection.flows.length, 4);
+        assert.strictEqual(report.resources.count, report.resources.all.length);
+        assert.match(fs.readFileSync(path.join(dir, "PLAN.md"), "utf8"), /```mermaid\nflowchart LR\n/);
+    });
+
+    it("prints plan.json with --json", async () => {
+        const { code, out } = await plan("--json");
+        assert.strictEqual(code, 0);
+        const report = JSON.parse(out);
+        assert.deepStrictEqual(Object.keys(report), ["stack", "region", "ok", "resources", "outputs", "inspection", "posture", "diagram"]);
+    });
+
+    it("fails posture checks naming the offending resources", async () => {
+        const run = await deploy({
+            program: () => {
+                const vpc = new aws.ec2.Vpc("v", { cidrBlock: "10.0.0.0/16" });
+                new aws.ec2.Subnet("public-by-mistake", { vpcId: vpc.id, cidrBlock: "10.0.0.0/24", mapPublicIpOnLaunch: true });
+                new aws.cloudwatch.LogGroup("forever", {});
+                const sg = new aws.ec2.SecurityGroup("sg", { vpcId: vpc.id });
+                new aws.vpc.SecurityGroupIngressRule("open", { securityGroupId: sg.id, ipProtocol: "tcp", fromPort: 22, toPort: 22, cidrIpv4: "0.0.0.0/0" });
+                const role = new aws.iam.Role("r", { assumeRolePolicy: "{}" });
+                new aws.iam.RolePolicy("greedy", { role: role.id, policy: JSON.stringify({ Statement: [{ Effect: "Allow", Action: "dynamodb:*", Resource: "*" }] }) });
+            },
+        });
+        const checks = checkPosture(run.resources);
+        const failed = Object.fromEntries(checks.filter(c => c.offenders.length > 0).map(c => [c.name, c.offenders]));
+        assert.deepStrictEqual(failed["no-public-ips"], ["public-by-mistake: maps public IPs on launch"]);
+        assert.deepStrictEqual(failed["customer-managed-keys"], ["forever: not under a CMK"]);
+        assert.deepStrictEqual(failed["log-retention"], ["forever: kept forever"]);
+        assert.deepStrictEqual(failed["security-group-sources"], ["open: open to the internet"]);
+        assert.deepStrictEqual(failed["no-wildcard-data-actions"], ["greedy: allows dynamodb:*"]);
+        // Checks with nothing to look at fail rather than pass vacuously.
+        assert.match(failed["imdsv2"][0], /nothing to check/);
+        assert.match(renderPosture(checks), /^FAIL no-public-ips: .*\n {7}public-by-mistake: maps public IPs on launch$/m);
+    });
+
+    it("draws every AZ's GWLB endpoint in its endpoint subnet", async () => {
+        const run = await deploy({ config: { availabilityZoneCount: 3 } });
+        const diagram = renderDiagram(run.resources);
+        for (let az = 0; az < 3; az++) {
+            assert.match(diagram, new RegExp(`workload_endpoint_${az} --- routing_gwlbe_${az}\n`));
+            assert.match(diagram, new RegExp(`routing_gwlbe_${az} <-->\\|GENEVE 6081\\| inspection_gwlb`));
+        }
+        assert.match(diagram, /petstore_service --> data_petstore\[\("DynamoDB data-petstore"\)\]/);
+    });
+
     it("takes the stack and config overrides", async () => {
         const { code, out } = await plan("--stack", "prod", "--config", "availabilityZoneCount=6");
         assert.strictEqual(code, 0);
@@ -88,9 +148,11 @@ describe("npm run plan", () => {
         assert.match(out, /^\s+36\s+aws:ec2\/subnet:Subnet$/m);
     });
 
-    it("exits 2 on invalid config, naming the key, and prints no inventory", async () => {
+    it("exits 2 on invalid config, naming the key, and prints and writes nothing", async () => {
+        fs.rmSync(path.join(PROJECT_DIR, "plan", "dev"), { recursive: true, force: true });
         const { code, out, err } = await plan("--config", "workloadEgress=internet");
         assert.strictEqual(code, 2);
+        assert.ok(!fs.existsSync(path.join(PROJECT_DIR, "plan", "dev")), "nothing written");
         assert.match(err, /inspected-api:workloadEgress = "internet": must be exactly one of "endpoints", "nat"/);
         assert.strictEqual(out, "");
     });
