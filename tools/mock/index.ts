@@ -4,5 +4,5 @@
  */
 export { availabilityZones, MOCK_ACCOUNT_ID, mockParameterValue } from "./mocks";
 export { Registration, ResourceRegistry } from "./registry";
-export { ProgramRun, runProgram, RunOptions } from "./run";
+export { ProgramRun, requireFresh, runProgram, RunOptions } from "./run";
 export { ConfigValue, PROJECT_DIR, resolveStackConfig, StackConfigSource } from "./stackConfig";

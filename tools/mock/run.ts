@@ -66,10 +66,14 @@ async function runExclusive(options: RunOptions): Promise<ProgramRun> {
     };
     process.on("unhandledRejection", fail);
     // The SDK reads `new Error().stack` for every promise it makes; ts-node's source-map-support would map each
-    // frame through source maps, which took two thirds of a run. Errors read after the run are still mapped.
+    // frame through source maps, which took two thirds of a run.
     const errorClass = Error as { prepareStackTrace?: unknown };
     const prepareStackTrace = errorClass.prepareStackTrace;
     errorClass.prepareStackTrace = undefined;
+    // Those stacks (one per promise, for leak reports nobody reads here) were still a third of a large run: capture
+    // none. A failure keeps its message, which is all a mock run reports.
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
 
     let outputs: Record<string, unknown> = {};
     try {
@@ -93,6 +97,7 @@ async function runExclusive(options: RunOptions): Promise<ProgramRun> {
     } finally {
         process.off("unhandledRejection", fail);
         errorClass.prepareStackTrace = prepareStackTrace;
+        Error.stackTraceLimit = stackTraceLimit;
         // Forget this run's promises, so a failed run's stranded ones are not reported as leaks at exit.
         await pulumi.runtime.setMocks(IDLE_MOCKS);
     }
@@ -158,7 +163,7 @@ function recordRegistrations(into: Registration[]): void {
 }
 
 /** Requires the program anew so top-level code registers its resources again under the current mocks. */
-function requireFresh(modulePath: string): unknown {
+export function requireFresh(modulePath: string): unknown {
     for (const cached of Object.keys(require.cache)) {
         if (PROGRAM_MODULES.test(cached)) {
             delete require.cache[cached];
