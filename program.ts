@@ -3,7 +3,7 @@
  * the stack outputs. `index.ts` runs it for a stack; tests and benches call it at any size through this function.
  */
 import * as path from "path";
-import { serviceRoutes, ServiceSpec } from "./components/api/catalog";
+import { ServiceCatalog, serviceRoutes } from "./components/api/catalog";
 import { HttpApi } from "./components/api/httpApi";
 import { ServiceDiscovery } from "./components/api/serviceDiscovery";
 import { ApiUserPool, COGNITO_USER_SCOPE, writeScope } from "./components/auth/userPool";
@@ -17,7 +17,8 @@ import { InspectionVpc } from "./components/inspection/inspectionVpc";
 import { WorkloadVpc } from "./components/network/workloadVpc";
 import { LogEncryptionKey } from "./components/security/logEncryptionKey";
 
-export function inspectedApi(config: StackConfig, zones: AvailabilityZones, services: readonly ServiceSpec[]) {
+export function inspectedApi(config: StackConfig, zones: AvailabilityZones, catalog: ServiceCatalog) {
+    const { services } = catalog;
     const logKey = new LogEncryptionKey("logs");
 
     const data = new ServiceData("data", {
@@ -78,7 +79,7 @@ export function inspectedApi(config: StackConfig, zones: AvailabilityZones, serv
         memory: config.serviceMemory,
         desiredCount: config.serviceDesiredCount,
         maxCount: config.serviceMaxCount,
-        table: { name: data.tables[s.name].tableName, arn: data.tables[s.name].tableArn, kmsKeyArn: data.tables[s.name].kmsKeyArn },
+        table: data.tables[s.name],
         tableActions: TABLE_DATA_ACTIONS,
         discoveryServiceArn: discovery.services[s.name].arn,
         logs: { retentionInDays: config.logRetentionDays, kmsKeyArn: logKey.arn },
@@ -98,6 +99,7 @@ export function inspectedApi(config: StackConfig, zones: AvailabilityZones, serv
         vpcLinkSubnetIds: workload.vpcLinkSubnets.subnetIds.filter((_, az) => zones.vpcLinkSupported[az]),
         serviceCidrBlocks: workload.serviceSubnets.cidrBlocks,
         servicePort: config.servicePort,
+        identityHeader: catalog.identityHeader,
         backends: services.map(s => ({
             service: s.name,
             routes: serviceRoutes(s),

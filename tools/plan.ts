@@ -16,7 +16,7 @@ import * as path from "path";
 import { ConfigValue, PROJECT_DIR, ProgramRun, Registration, runProgram } from "./mock";
 import { renderDiagram } from "./plan/diagram";
 import { checkPosture, PostureCheck } from "./plan/posture";
-import { describeFlow, Flow, networkModel, rejectedRoutes, simulateFlows } from "./routes";
+import { describeFlow, Flow, networkModel, RejectedRoute, simulateFlows } from "./routes";
 
 interface PlanArgs {
     readonly stack: string;
@@ -102,6 +102,9 @@ const INSPECTED_TIERS = [["vpcLink", "service"]] as const;
 export interface InspectionProof {
     readonly text: string;
     readonly ok: boolean;
+    /** Every simulated flow of every inspected tier pair. */
+    readonly flows: readonly Flow[];
+    readonly rejected: readonly RejectedRoute[];
 }
 
 /** The AZ of the first endpoint a flow's request passes: the subnet the packet is in after it. */
@@ -113,9 +116,13 @@ function entryZone(flow: Flow): string | undefined {
 export function proveInspection(run: ProgramRun): InspectionProof {
     const model = networkModel(run.resources);
     const lines: string[] = [];
+    const flows: Flow[] = [];
+    let rejected: readonly RejectedRoute[] = [];
     let ok = true;
     for (const [source, destination] of INSPECTED_TIERS) {
         const sim = simulateFlows(model, source, destination);
+        flows.push(...sim.flows);
+        rejected = sim.rejectedRoutes;
         const failed = sim.flows.filter(f => f.verdict !== "inspected");
         const passed = sim.flows.length > 0 && failed.length === 0;
         ok &&= passed;
@@ -134,10 +141,27 @@ export function proveInspection(run: ProgramRun): InspectionProof {
         elsewhere.forEach(f => lines.push(`       ${f.source.name} (${f.source.availabilityZoneId}) → ${f.destination.name}: ` +
             `enters through ${f.request.endpoints[0].name} in ${entryZone(f)}`));
     }
-    const rejected = rejectedRoutes(model);
     lines.push(`${rejected.length === 0 ? "ok  " : "FAIL"} ${rejected.length} routes AWS would reject`);
     rejected.forEach(r => lines.push(`       ${r.route.name}: ${r.reason}`));
-    return { text: ["Inspection (route simulation):", ...lines].join("\n"), ok: ok && rejected.length === 0 };
+    return { text: ["Inspection (route simulation):", ...lines].join("\n"), ok: ok && rejected.length === 0, flows, rejected };
+}
+
+/** Everything a plan finds in a run: the text `npm run plan` prints, the JSON it writes, the diagram, the verdict. */
+export interface PlanReport {
+    readonly text: string;
+    readonly json: ReturnType<typeof planJson>;
+    readonly diagram: string;
+    readonly ok: boolean;
+}
+
+/** The whole analysis of a run: inventory, inspection proof, posture and diagram. */
+export function analysePlan(run: ProgramRun): PlanReport {
+    const proof = proveInspection(run);
+    const posture = checkPosture(run.resources);
+    const diagram = renderDiagram(run.resources);
+    const ok = proof.ok && posture.every(c => c.offenders.length === 0);
+    const text = [renderInventory(run), "", proof.text, "", renderPosture(posture)].join("\n");
+    return { text, json: planJson(run, proof, posture, diagram, ok), diagram, ok };
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -164,12 +188,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         // Matched by name: the program's modules are loaded afresh for each run, so class identity differs.
         return run.error.name === "InvalidConfigError" ? 2 : 1;
     }
-    const proof = proveInspection(run);
-    const posture = checkPosture(run.resources);
-    const diagram = renderDiagram(run.resources);
-    const ok = proof.ok && posture.every(c => c.offenders.length === 0);
-    const text = [renderInventory(run), "", proof.text, "", renderPosture(posture)].join("\n");
-    const report = planJson(run, proof, posture, diagram, ok);
+    const { text, json: report, diagram, ok } = analysePlan(run);
     const dir = path.join(PROJECT_DIR, "plan", run.source.stack);
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(path.join(dir, "plan.json"), `${JSON.stringify(report, null, 2)}\n`);
@@ -205,7 +224,6 @@ export function renderPosture(checks: readonly PostureCheck[]): string {
 
 /** Everything machine-readable: what `--json` prints and plan.json holds. */
 function planJson(run: ProgramRun, proof: InspectionProof, posture: readonly PostureCheck[], diagram: string, ok: boolean) {
-    const model = networkModel(run.resources);
     return {
         stack: run.source.stack,
         region: run.region,
@@ -218,11 +236,11 @@ function planJson(run: ProgramRun, proof: InspectionProof, posture: readonly Pos
         outputs: run.outputs,
         inspection: {
             ok: proof.ok,
-            flows: INSPECTED_TIERS.flatMap(([source, destination]) => simulateFlows(model, source, destination).flows.map(f => ({
+            flows: proof.flows.map(f => ({
                 source: f.source.name, destination: f.destination.name, verdict: f.verdict, reason: f.reason ?? null,
                 requestEndpoints: f.request.endpoints.map(e => e.name), responseEndpoints: f.response.endpoints.map(e => e.name),
-            }))),
-            rejectedRoutes: rejectedRoutes(model).map(r => ({ route: r.route.name, reason: r.reason })),
+            })),
+            rejectedRoutes: proof.rejected.map(r => ({ route: r.route.name, reason: r.reason })),
         },
         posture,
         diagram,

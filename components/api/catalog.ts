@@ -13,9 +13,15 @@ export interface ServiceSpec {
     readonly idParam: string;
 }
 
+/** The catalog: the services, and the request header that carries the verified caller to them. */
+export interface ServiceCatalog {
+    readonly services: readonly ServiceSpec[];
+    /** Set by API Gateway from the token on writes and stripped on reads; services record it as `updatedBy`. */
+    readonly identityHeader: string;
+}
+
 /** An HTTP route of a service and whether it writes (and so needs a signed-in caller). */
 export interface ServiceRoute {
-    readonly service: string;
     readonly method: "GET" | "PUT";
     readonly path: string;
     readonly write: boolean;
@@ -24,15 +30,16 @@ export interface ServiceRoute {
 const NAME = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
 const SEGMENT = /^[a-z][a-z0-9-]{0,62}$/;
 const PARAM = /^[A-Za-z][A-Za-z0-9]{0,62}$/;
+const HEADER = /^x-[a-z0-9]+(-[a-z0-9]+)*$/;
 
-/** Validates the catalog's shape and returns its services; the error names the offending entry and field. */
-export function parseServiceCatalog(catalog: unknown, source = "services/catalog.json"): readonly ServiceSpec[] {
+/** Validates the catalog's shape; the error names the offending entry and field. */
+export function parseServiceCatalog(catalog: unknown, source = "services/catalog.json"): ServiceCatalog {
     const services = (catalog as { services?: unknown })?.services;
     if (!Array.isArray(services) || services.length === 0) {
         throw new Error(`${source}: "services" must be a non-empty list`);
     }
     const seen = new Set<string>();
-    return services.map((entry, i) => {
+    const specs = services.map((entry, i) => {
         const field = (key: keyof ServiceSpec, pattern: RegExp, rule: string): string => {
             const value = (entry as Record<string, unknown>)?.[key];
             if (typeof value !== "string" || !pattern.test(value)) {
@@ -51,6 +58,11 @@ export function parseServiceCatalog(catalog: unknown, source = "services/catalog
         seen.add(spec.name);
         return spec;
     });
+    const identityHeader = (catalog as { identityHeader?: unknown }).identityHeader;
+    if (typeof identityHeader !== "string" || !HEADER.test(identityHeader)) {
+        throw new Error(`${source}: identityHeader = ${JSON.stringify(identityHeader)} must be a lowercase x- header name with hyphens (no underscores)`);
+    }
+    return { services: specs, identityHeader };
 }
 
 /** The routes of one service: list, get and put. Anything else is answered 404 by API Gateway itself. */
@@ -58,8 +70,8 @@ export function serviceRoutes(spec: ServiceSpec): ServiceRoute[] {
     const collection = `/${spec.name}/${spec.collection}`;
     const item = `${collection}/{${spec.idParam}}`;
     return [
-        { service: spec.name, method: "GET", path: collection, write: false },
-        { service: spec.name, method: "GET", path: item, write: false },
-        { service: spec.name, method: "PUT", path: item, write: true },
+        { method: "GET", path: collection, write: false },
+        { method: "GET", path: item, write: false },
+        { method: "PUT", path: item, write: true },
     ];
 }

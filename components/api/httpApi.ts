@@ -1,10 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { portRulesPerCidr } from "../network/vpcBuilders";
 import { EncryptedLogArgs } from "../security/logEncryptionKey";
 import { ServiceRoute } from "./catalog";
-
-/** The header a service reads to learn who wrote: set by API Gateway from the verified token, never by a client. */
-export const IDENTITY_HEADER = "x-authenticated-sub";
 
 /** One service behind the API: its routes and the Cloud Map service its tasks register into. */
 export interface ApiBackend {
@@ -30,6 +28,11 @@ export interface HttpApiArgs {
     readonly serviceCidrBlocks: readonly string[];
     readonly servicePort: number;
     readonly backends: readonly ApiBackend[];
+    /**
+     * The header a service reads to learn who wrote: set from the verified token's subject on writes, removed from
+     * reads, so a client-sent copy never arrives.
+     */
+    readonly identityHeader: string;
     /** The JWT authorizer: the token issuer (a Cognito pool's URL) and the client ids it accepts as audience. */
     readonly jwt: { readonly issuer: pulumi.Input<string>; readonly audiences: pulumi.Input<string>[] };
     /** Stage-wide throttling: the token bucket's size and refill rate per second. */
@@ -40,7 +43,7 @@ export interface HttpApiArgs {
 }
 
 /** Access log fields: one JSON object per request. */
-export const ACCESS_LOG_FORMAT = JSON.stringify({
+const ACCESS_LOG_FORMAT = JSON.stringify({
     requestId: "$context.requestId",
     ip: "$context.identity.sourceIp",
     requestTime: "$context.requestTime",
@@ -57,7 +60,7 @@ export const ACCESS_LOG_FORMAT = JSON.stringify({
 
 /**
  * An HTTP API whose routes reach the services through a VPC link in the vpcLink subnets. Reads are public; writes
- * need a JWT from the user pool, and the service learns the caller from {@link IDENTITY_HEADER}, which API Gateway
+ * need a JWT from the user pool, and the service learns the caller from `identityHeader`, which API Gateway
  * sets from the token on writes and strips on reads. Any other method or path is API Gateway's own 404.
  */
 export class HttpApi extends pulumi.ComponentResource {
@@ -82,14 +85,14 @@ export class HttpApi extends pulumi.ComponentResource {
             tags: { Name: `${name}-vpc-link` },
         }, { parent: this });
         // No ingress rule: API Gateway reaches its own ENIs; the group only limits where they may send.
-        args.serviceCidrBlocks.forEach((cidrIpv4, az) => new aws.vpc.SecurityGroupEgressRule(`${name}-vpc-link-to-service-${az}`, {
+        portRulesPerCidr(this, {
             securityGroupId: sg.id,
-            description: `Service port to service subnet ${az}`,
-            ipProtocol: "tcp",
-            fromPort: args.servicePort,
-            toPort: args.servicePort,
-            cidrIpv4,
-        }, { parent: this }));
+            direction: "egress",
+            port: args.servicePort,
+            cidrBlocks: args.serviceCidrBlocks,
+            name: az => `${name}-vpc-link-to-service-${az}`,
+            description: az => `Service port to service subnet ${az}`,
+        });
         const vpcLink = new aws.apigatewayv2.VpcLink(`${name}-vpc-link`, {
             name: `${name}-vpc-link`,
             subnetIds: args.vpcLinkSubnetIds,
@@ -103,7 +106,7 @@ export class HttpApi extends pulumi.ComponentResource {
             corsConfiguration: args.corsAllowOrigins.length === 0 ? undefined : {
                 allowOrigins: [...args.corsAllowOrigins],
                 allowMethods: ["GET", "PUT"],
-                allowHeaders: ["authorization", "content-type", "if-match"],
+                allowHeaders: ["authorization", "content-type", "if-match", "if-none-match"],
                 exposeHeaders: ["etag"],
                 maxAge: 600,
             },
@@ -129,8 +132,8 @@ export class HttpApi extends pulumi.ComponentResource {
                 connectionId: vpcLink.id,
                 payloadFormatVersion: "1.0",
                 requestParameters: role === "write"
-                    ? { [`overwrite:header.${IDENTITY_HEADER}`]: "$context.authorizer.claims.sub" }
-                    : { [`remove:header.${IDENTITY_HEADER}`]: "''" },
+                    ? { [`overwrite:header.${args.identityHeader}`]: "$context.authorizer.claims.sub" }
+                    : { [`remove:header.${args.identityHeader}`]: "''" },
             }, { parent: this });
             const targets = { read: integration("read"), write: integration("write") };
             for (const route of backend.routes) {

@@ -4,7 +4,7 @@
  * read 2026-11-21. A VPC link given a subnet in another AZ fails to create. Regions the page does not list are
  * treated as unrestricted: the page lists where AWS restricts, and an API without VPC links there fails loudly anyway.
  */
-export const VPC_LINK_ZONE_IDS: Readonly<Record<string, readonly string[]>> = {
+const VPC_LINK_ZONE_IDS: Readonly<Record<string, readonly string[]>> = {
     "us-east-2": ["use2-az1", "use2-az2", "use2-az3"],
     "us-east-1": ["use1-az1", "use1-az2", "use1-az4", "use1-az5", "use1-az6"],
     "us-west-1": ["usw1-az1", "usw1-az3"],

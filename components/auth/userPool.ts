@@ -5,8 +5,6 @@ import { awsContext } from "../aws/context";
 
 import { MfaMode, SignUpMode } from "./modes";
 
-export { MFA_MODES, MfaMode, SIGN_UP_MODES, SignUpMode } from "./modes";
-
 const MFA_CONFIGURATION: Readonly<Record<MfaMode, string>> = { off: "OFF", optional: "OPTIONAL", on: "ON" };
 
 /** The scope Cognito puts in the access token of a person who signed in directly (SRP or password). */

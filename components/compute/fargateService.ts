@@ -2,6 +2,9 @@ import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
 import { awsContext } from "../aws/context";
+import { ServiceTable } from "../data/serviceData";
+import { portRulesPerCidr } from "../network/vpcBuilders";
+import { trustPolicy } from "../security/trustPolicy";
 import { contentTag } from "./contentTag";
 import { EncryptedLogArgs } from "../security/logEncryptionKey";
 
@@ -23,7 +26,7 @@ export interface FargateServiceArgs {
     readonly desiredCount: number;
     readonly maxCount: number;
     /** The one table the task may use, and the key that encrypts it. */
-    readonly table: { readonly name: pulumi.Input<string>; readonly arn: pulumi.Input<string>; readonly kmsKeyArn: pulumi.Input<string> };
+    readonly table: ServiceTable;
     /** Item actions the task may take on its table. */
     readonly tableActions: readonly string[];
     /** The Cloud Map service the tasks register into (SRV: IP and port). */
@@ -64,10 +67,7 @@ export class FargateService extends pulumi.ComponentResource {
             kmsKeyId: args.logs.kmsKeyArn,
         }, { parent: this });
 
-        const assumedByTasks = pulumi.jsonStringify({
-            Version: "2012-10-17",
-            Statement: [{ Effect: "Allow", Principal: { Service: pulumi.interpolate`ecs-tasks.${dnsSuffix}` }, Action: "sts:AssumeRole" }],
-        });
+        const assumedByTasks = trustPolicy(pulumi.interpolate`ecs-tasks.${dnsSuffix}`);
         const executionRole = new aws.iam.Role(`${name}-execution-role`, { assumeRolePolicy: assumedByTasks }, { parent: this });
         new aws.iam.RolePolicy(`${name}-execution`, {
             role: executionRole.id,
@@ -88,7 +88,7 @@ export class FargateService extends pulumi.ComponentResource {
             policy: pulumi.jsonStringify({
                 Version: "2012-10-17",
                 Statement: [
-                    { Sid: "OwnTableItems", Effect: "Allow", Action: [...args.tableActions], Resource: args.table.arn },
+                    { Sid: "OwnTableItems", Effect: "Allow", Action: [...args.tableActions], Resource: args.table.tableArn },
                     {
                         Sid: "OwnTableKeyThroughDynamoDb",
                         Effect: "Allow",
@@ -105,14 +105,14 @@ export class FargateService extends pulumi.ComponentResource {
             description: `${name} tasks: port ${args.port} from the vpcLink subnets only`,
             tags: { Name: name },
         }, { parent: this });
-        args.ingressCidrBlocks.forEach((cidrIpv4, az) => new aws.vpc.SecurityGroupIngressRule(`${name}-from-vpc-link-${az}`, {
+        portRulesPerCidr(this, {
             securityGroupId: sg.id,
-            description: `Service port from vpcLink subnet ${az}`,
-            ipProtocol: "tcp",
-            fromPort: args.port,
-            toPort: args.port,
-            cidrIpv4,
-        }, { parent: this }));
+            direction: "ingress",
+            port: args.port,
+            cidrBlocks: args.ingressCidrBlocks,
+            name: az => `${name}-from-vpc-link-${az}`,
+            description: az => `Service port from vpcLink subnet ${az}`,
+        });
         // HTTPS out: ECR and CloudWatch Logs through interface endpoints, S3 and DynamoDB through gateway endpoints.
         new aws.vpc.SecurityGroupEgressRule(`${name}-https-out`, {
             securityGroupId: sg.id,
@@ -141,7 +141,7 @@ export class FargateService extends pulumi.ComponentResource {
                 user: "1000:1000",
                 portMappings: [{ containerPort: args.port, protocol: "tcp" }],
                 environment: [
-                    { name: "TABLE_NAME", value: args.table.name },
+                    { name: "TABLE_NAME", value: args.table.tableName },
                     { name: "AWS_REGION", value: region },
                     { name: "PORT", value: String(args.port) },
                 ],
@@ -171,6 +171,7 @@ export class FargateService extends pulumi.ComponentResource {
             serviceRegistries: { registryArn: args.discoveryServiceArn, containerName: name, containerPort: args.port },
             propagateTags: "SERVICE",
             enableExecuteCommand: false,
+            tags: { service: name },
         }, { parent: this, ignoreChanges: ["desiredCount"] });
 
         const target = new aws.appautoscaling.Target(`${name}-scaling`, {

@@ -6,8 +6,8 @@ export class ServiceCluster extends pulumi.ComponentResource {
     public readonly clusterArn: pulumi.Output<string>;
     public readonly clusterName: pulumi.Output<string>;
 
-    constructor(name: string, args: Record<string, never> = {}, opts?: pulumi.ComponentResourceOptions) {
-        super("inspected-api:compute:ServiceCluster", name, args, opts);
+    constructor(name: string, opts?: pulumi.ComponentResourceOptions) {
+        super("inspected-api:compute:ServiceCluster", name, {}, opts);
         const cluster = new aws.ecs.Cluster(`${name}-cluster`, {
             settings: [{ name: "containerInsights", value: "enabled" }],
         }, { parent: this });

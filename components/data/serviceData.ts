@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { awsContext } from "../aws/context";
 import { accountAdministersKey } from "../security/keyPolicy";
+import { trustPolicy } from "../security/trustPolicy";
 
 /** One service's table: its name in the catalog and the attribute that keys it. */
 export interface TableSpec {
@@ -78,10 +79,7 @@ export class ServiceData extends pulumi.ComponentResource {
             }],
         }, { parent: this });
         const role = new aws.iam.Role(`${name}-backup-role`, {
-            assumeRolePolicy: pulumi.jsonStringify({
-                Version: "2012-10-17",
-                Statement: [{ Effect: "Allow", Principal: { Service: "backup.amazonaws.com" }, Action: "sts:AssumeRole" }],
-            }),
+            assumeRolePolicy: trustPolicy("backup.amazonaws.com"),
         }, { parent: this });
         for (const policy of ["AWSBackupServiceRolePolicyForBackup", "AWSBackupServiceRolePolicyForRestores"]) {
             new aws.iam.RolePolicyAttachment(`${name}-backup-${policy.endsWith("Restores") ? "restores" : "backup"}`, {

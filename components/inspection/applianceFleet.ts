@@ -5,6 +5,7 @@ import { awsContext } from "../aws/context";
 import { SubnetTier } from "../network/vpcBuilders";
 import { accountAdministersKey } from "../security/keyPolicy";
 import { EncryptedLogArgs } from "../security/logEncryptionKey";
+import { trustPolicy } from "../security/trustPolicy";
 import { applianceImage } from "./appliance/image";
 import { renderSuricataUserData } from "./appliance/userData";
 import { ApplianceEgress, GENEVE_PORT, HealthCheckProtocol } from "./sizing";
@@ -79,10 +80,7 @@ export class ApplianceFleet extends pulumi.ComponentResource {
         }, { parent: this });
 
         const role = new aws.iam.Role(`${name}-role`, {
-            assumeRolePolicy: pulumi.jsonStringify({
-                Version: "2012-10-17",
-                Statement: [{ Effect: "Allow", Principal: { Service: pulumi.interpolate`ec2.${ctx.dnsSuffix}` }, Action: "sts:AssumeRole" }],
-            }),
+            assumeRolePolicy: trustPolicy(pulumi.interpolate`ec2.${ctx.dnsSuffix}`),
         }, { parent: this });
         new aws.iam.RolePolicyAttachment(`${name}-ssm`, {
             role: role.name,

@@ -30,7 +30,7 @@ export interface InspectedRoute {
 }
 
 /**
- * The route plan of design §3, as data. A flow between vpcLink subnet *x* and service subnet *y* passes endpoint *x*
+ * The route plan (README, "How traffic is inspected"), as data. A flow between vpcLink subnet *x* and service subnet *y* passes endpoint *x*
  * both ways: vpcLink *x* sends every service CIDR to endpoint *x*, and service *y* sends every vpcLink CIDR *x* back
  * to endpoint *x*, so the stateful appliance behind it sees both halves. One route per subnet CIDR, never a summary:
  * AWS accepts a route more specific than `local` only for a subnet's exact CIDR.

@@ -98,6 +98,33 @@ export function endpointServiceName(parent: pulumi.Resource, service: string, se
 }
 
 /**
+ * One TCP rule per subnet CIDR, for one port: how every security group here names its peers. Subnet CIDRs rather than
+ * group references, because a reference stops matching once traffic has passed an inspection endpoint.
+ */
+export function portRulesPerCidr(
+    parent: pulumi.Resource,
+    args: {
+        readonly securityGroupId: pulumi.Input<string>;
+        readonly direction: "ingress" | "egress";
+        readonly port: number;
+        readonly cidrBlocks: readonly string[];
+        /** Resource name and description of the rule for the CIDR of AZ `az`. */
+        readonly name: (az: number) => string;
+        readonly description: (az: number) => string;
+    },
+): void {
+    const Rule = args.direction === "ingress" ? aws.vpc.SecurityGroupIngressRule : aws.vpc.SecurityGroupEgressRule;
+    args.cidrBlocks.forEach((cidrIpv4, az) => new Rule(args.name(az), {
+        securityGroupId: args.securityGroupId,
+        description: args.description(az),
+        ipProtocol: "tcp",
+        fromPort: args.port,
+        toPort: args.port,
+        cidrIpv4,
+    }, { parent }));
+}
+
+/**
  * Interface endpoints with private DNS, behind one security group that accepts HTTPS only from the client tier's
  * subnet CIDRs: no other tier needs these AWS APIs.
  */
@@ -117,15 +144,13 @@ export function addInterfaceEndpoints(
         description: `Interface VPC endpoints: HTTPS from the ${tier} subnets only`,
         tags: { Name: `${name}-endpoints` },
     }, { parent });
-    args.clientTier.cidrBlocks.forEach((cidrIpv4, az) => {
-        new aws.vpc.SecurityGroupIngressRule(`${name}-endpoints-https-${az}`, {
-            securityGroupId: endpointSg.id,
-            description: `HTTPS from ${tier} subnet ${az}`,
-            ipProtocol: "tcp",
-            fromPort: 443,
-            toPort: 443,
-            cidrIpv4,
-        }, { parent });
+    portRulesPerCidr(parent, {
+        securityGroupId: endpointSg.id,
+        direction: "ingress",
+        port: 443,
+        cidrBlocks: args.clientTier.cidrBlocks,
+        name: az => `${name}-endpoints-https-${az}`,
+        description: az => `HTTPS from ${tier} subnet ${az}`,
     });
     return args.services.map(service => new aws.ec2.VpcEndpoint(`${name}-${service.replace(".", "-")}`, {
         vpcId: args.vpcId,

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { awsContext } from "../aws/context";
+import { trustPolicy } from "../security/trustPolicy";
 
 /** Arguments of {@link VpcFlowLogs}. */
 export interface VpcFlowLogsArgs {
@@ -30,18 +31,10 @@ export class VpcFlowLogs extends pulumi.ComponentResource {
         }, { parent: this });
 
         const role = new aws.iam.Role(`${name}-role`, {
-            assumeRolePolicy: pulumi.jsonStringify({
-                Version: "2012-10-17",
-                Statement: [{
-                    Effect: "Allow",
-                    Principal: { Service: "vpc-flow-logs.amazonaws.com" },
-                    Action: "sts:AssumeRole",
-                    // Confused-deputy guard: only flow logs of this account may assume the role.
-                    Condition: {
-                        StringEquals: { "aws:SourceAccount": accountId },
-                        ArnLike: { "aws:SourceArn": pulumi.interpolate`arn:${partition}:ec2:${region}:${accountId}:vpc-flow-log/*` },
-                    },
-                }],
+            // Confused-deputy guard: only flow logs of this account may assume the role.
+            assumeRolePolicy: trustPolicy("vpc-flow-logs.amazonaws.com", {
+                StringEquals: { "aws:SourceAccount": accountId },
+                ArnLike: { "aws:SourceArn": pulumi.interpolate`arn:${partition}:ec2:${region}:${accountId}:vpc-flow-log/*` },
             }),
         }, { parent: this });
         const writePolicy = new aws.iam.RolePolicy(`${name}-write`, {

@@ -1,12 +1,13 @@
 import Fastify, { FastifyError, FastifyInstance, FastifyReply, FastifyServerOptions } from "fastify";
+import * as catalog from "../catalog.json";
 import { Entity } from "./entity";
 import { Precondition, Repository, VersionConflict } from "./repository";
 
-/** Set by API Gateway from the verified token on writes (and stripped on reads); never trusted from elsewhere. */
-export const IDENTITY_HEADER = "x-authenticated-sub";
+/** Set by API Gateway from the verified token on writes (and stripped on reads); named in the catalog both sides read. */
+const IDENTITY_HEADER = catalog.identityHeader;
 
 /** Ids: what is safe in a path, a log line and a DynamoDB key. */
-export const ID_PATTERN = "^[A-Za-z0-9_-]{1,64}$";
+const ID_PATTERN = "^[A-Za-z0-9_-]{1,64}$";
 const MAX_BODY_BYTES = 16 * 1024;
 const DEFAULT_PAGE = 20;
 const MAX_PAGE = 100;
@@ -43,7 +44,7 @@ function precondition(ifMatch: string | undefined, ifNoneMatch: string | undefin
 }
 
 /** The opaque list cursor: the last id of the previous page, base64url-encoded JSON. */
-export function encodeCursor(lastId: string): string {
+function encodeCursor(lastId: string): string {
     return Buffer.from(JSON.stringify({ after: lastId })).toString("base64url");
 }
 
@@ -86,6 +87,9 @@ export function buildApp(entity: Entity, repository: Repository, options: Fastif
     const collection = `/${entity.service}/${entity.collection}`;
     const item = `${collection}/:id`;
     const idSchema = { type: "string", pattern: ID_PATTERN };
+    const params = { type: "object", properties: { id: idSchema }, required: ["id"] };
+    // An item route takes no query parameters; one sent anyway is a client mistake, not something to ignore.
+    const noQuery = { type: "object", additionalProperties: false };
 
     app.setErrorHandler((err: FastifyError | HttpError, request, reply) => {
         if (err instanceof HttpError) {
@@ -122,7 +126,7 @@ export function buildApp(entity: Entity, repository: Repository, options: Fastif
         return { items: page.items, cursor: page.lastId === undefined ? null : encodeCursor(page.lastId) };
     });
 
-    app.get(item, { schema: { params: { type: "object", properties: { id: idSchema }, required: ["id"] } } }, async (request, reply) => {
+    app.get(item, { schema: { params, querystring: noQuery } }, async (request, reply) => {
         const { id } = request.params as { id: string };
         const found = await repository.get(id);
         if (!found) {
@@ -133,7 +137,8 @@ export function buildApp(entity: Entity, repository: Repository, options: Fastif
 
     app.put(item, {
         schema: {
-            params: { type: "object", properties: { id: idSchema }, required: ["id"] },
+            params,
+            querystring: noQuery,
             body: {
                 type: "object",
                 additionalProperties: false,

@@ -1,10 +1,13 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { parseServiceCatalog, serviceRoutes } from "../../components/api/catalog";
-import { HttpApi, IDENTITY_HEADER } from "../../components/api/httpApi";
+import { HttpApi } from "../../components/api/httpApi";
 import { ServiceDiscovery } from "../../components/api/serviceDiscovery";
 import { describeFlow, networkModel, simulateFlows } from "../../tools/routes";
 import { deploy, ProgramRun, Registration, T } from "../kit";
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { identityHeader: IDENTITY_HEADER } = require("../../services/catalog.json");
 
 const ROUTES = [
     "GET /foodstore/foods", "GET /foodstore/foods/{foodId}", "GET /petstore/pets", "GET /petstore/pets/{petId}",
@@ -179,11 +182,11 @@ describe("HttpApi options", () => {
     });
 
     it("adds a third service from data alone: three routes, two integrations, one Cloud Map service more", async () => {
-        const catalog = parseServiceCatalog({ services: [
+        const catalog = parseServiceCatalog({ identityHeader: "x-caller", services: [
             { name: "petstore", collection: "pets", idParam: "petId" },
             { name: "foodstore", collection: "foods", idParam: "foodId" },
             { name: "toystore", collection: "toys", idParam: "toyId" },
-        ] });
+        ] }).services;
         const run = await deploy({
             program: () => {
                 const discovery = new ServiceDiscovery("d", { vpcId: "vpc-1", services: catalog.map(s => s.name) });
@@ -192,6 +195,7 @@ describe("HttpApi options", () => {
                     vpcLinkSubnetIds: [pulumi.output("subnet-1")],
                     serviceCidrBlocks: ["10.0.0.0/20"],
                     servicePort: 8080,
+                    identityHeader: "x-caller",
                     backends: catalog.map(s => ({ service: s.name, routes: serviceRoutes(s), discoveryServiceArn: discovery.services[s.name].arn })),
                     jwt: { issuer: "https://issuer.example", audiences: ["client"] },
                     throttle: { burstLimit: 10, rateLimit: 5 },
@@ -203,6 +207,8 @@ describe("HttpApi options", () => {
         assert.strictEqual(run.resources.ofType(T.apiRoute).length, 9);
         assert.strictEqual(run.resources.ofType(T.apiIntegration).length, 6);
         assert.ok(run.resources.ofType(T.apiRoute).some(r => r.inputs.routeKey === "PUT /toystore/toys/{toyId}" && r.inputs.authorizationType === "JWT"));
+        // The header the catalog names is the one the integrations set and strip.
+        assert.deepStrictEqual(run.resources.get(T.apiIntegration, "a-toystore-write").inputs.requestParameters, { "overwrite:header.x-caller": "$context.authorizer.claims.sub" });
         assert.strictEqual(run.resources.ofType(T.discoveryService).length, 3);
     });
 });
@@ -210,7 +216,9 @@ describe("HttpApi options", () => {
 describe("service catalog", () => {
     it("is the project's list of petstore and foodstore", () => {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
-        assert.deepStrictEqual(parseServiceCatalog(require("../../services/catalog.json")).map(s => s.name), ["petstore", "foodstore"]);
+        const catalog = parseServiceCatalog(require("../../services/catalog.json"));
+        assert.deepStrictEqual(catalog.services.map(s => s.name), ["petstore", "foodstore"]);
+        assert.strictEqual(catalog.identityHeader, "x-authenticated-sub");
     });
 
     for (const [catalog, message] of [
@@ -219,6 +227,7 @@ describe("service catalog", () => {
         [{ services: [{ name: "petstore", collection: "pets/x", idParam: "petId" }] }, /services\[0\]\.collection = "pets\/x"/],
         [{ services: [{ name: "petstore", collection: "pets", idParam: "pet-id" }] }, /services\[0\]\.idParam = "pet-id"/],
         [{ services: [{ name: "petstore", collection: "pets", idParam: "petId" }, { name: "petstore", collection: "p", idParam: "id" }] }, /services\[1\]\.name = "petstore" is listed twice/],
+        [{ services: [{ name: "petstore", collection: "pets", idParam: "petId" }], identityHeader: "x_authenticated_sub" }, /identityHeader = "x_authenticated_sub" must be a lowercase x- header name/],
     ] as const) {
         it(`rejects ${JSON.stringify(catalog)}, naming the entry and field`, () => {
             assert.throws(() => parseServiceCatalog(catalog), message);

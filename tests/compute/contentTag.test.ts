@@ -5,8 +5,10 @@ import * as path from "path";
 import { contentTag } from "../../components/compute/contentTag";
 
 describe("image content tag", () => {
-    it("changes with source content and build arguments, not with installed or built output", () => {
+    it("changes with the build context and build arguments, not with what .dockerignore leaves out", () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tag-"));
+        fs.writeFileSync(path.join(dir, ".dockerignore"), "node_modules\ndist\nDockerfile\n.dockerignore\nREADME.md\n");
+        fs.writeFileSync(path.join(dir, "Dockerfile"), "FROM node");
         fs.mkdirSync(path.join(dir, "core"));
         fs.writeFileSync(path.join(dir, "core", "app.ts"), "one");
         const first = contentTag(dir, { SERVICE: "petstore" });
@@ -17,9 +19,14 @@ describe("image content tag", () => {
             fs.mkdirSync(path.join(dir, skipped));
             fs.writeFileSync(path.join(dir, skipped, "x.js"), "built");
         }
+        fs.writeFileSync(path.join(dir, "README.md"), "docs");
         assert.strictEqual(contentTag(dir, { SERVICE: "petstore" }), first);
+        // Docker builds by the Dockerfile even though the context leaves it out.
+        fs.writeFileSync(path.join(dir, "Dockerfile"), "FROM node:26");
+        const rebuilt = contentTag(dir, { SERVICE: "petstore" });
+        assert.notStrictEqual(rebuilt, first);
         fs.writeFileSync(path.join(dir, "core", "app.ts"), "two");
-        assert.notStrictEqual(contentTag(dir, { SERVICE: "petstore" }), first);
+        assert.notStrictEqual(contentTag(dir, { SERVICE: "petstore" }), rebuilt);
         fs.rmSync(dir, { recursive: true });
     });
 });

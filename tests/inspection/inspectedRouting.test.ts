@@ -4,8 +4,6 @@ import { InspectedRouting, planInspectedRoutes } from "../../components/inspecti
 import { describeFlow, networkModel, simulateFlows } from "../../tools/routes";
 import { deploy, ProgramRun, Registration, runProgram, T } from "../kit";
 
-T satisfies Record<string, string>;
-
 function endpointsOf(run: ProgramRun): Registration[] {
     return run.resources.ofType(T.vpcEndpoint).filter(e => e.inputs.vpcEndpointType === "GatewayLoadBalancer");
 }

@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { describeFlow, Flow, ModelRoute, NetworkModel, rejectedRoutes, simulateFlows } from "../../tools/routes/simulator";
+import { describeFlow, Flow, ModelRoute, NetworkModel, simulateFlows } from "../../tools/routes/simulator";
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] extends readonly (infer E)[] ? E[] : T[K] };
 
@@ -45,6 +45,11 @@ function without(model: Mutable<NetworkModel>, routeTableId: string, destination
     model.routes = model.routes.filter(r => !(r.routeTableId === routeTableId && r.destinationCidrBlock === destination));
     assert.strictEqual(model.routes.length, before - 1, `the fixture has no route ${routeTableId} → ${destination}`);
     return model;
+}
+
+/** Routes AWS would refuse, wherever they are in the model. */
+function rejectedRoutes(model: NetworkModel) {
+    return simulateFlows(model, "vpcLink", "service").rejectedRoutes;
 }
 
 function flow(model: NetworkModel, source: string, destination: string): Flow {
@@ -116,7 +121,6 @@ describe("route simulator", () => {
         assert.strictEqual(sim.rejectedRoutes.length, 1);
         assert.strictEqual(sim.rejectedRoutes[0].route.destinationCidrBlock, "10.0.0.0/17");
         assert.match(sim.rejectedRoutes[0].reason, /more specific than the local route 10\.0\.0\.0\/16 but is not the CIDR of a subnet/);
-        assert.deepStrictEqual(rejectedRoutes(model), sim.rejectedRoutes);
         for (const y of [0, 1]) {
             assert.strictEqual(flow(model, "vpcLink-0", `service-${y}`).verdict, "uninspected");
         }

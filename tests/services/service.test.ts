@@ -147,6 +147,8 @@ describe("service core (petstore against dynalite)", () => {
         ["a forged cursor", "GET", "/petstore/pets?cursor=bm90LWEtY3Vyc29y", {}, 400],
         ["a cursor with a bad id", "GET", `/petstore/pets?cursor=${Buffer.from(JSON.stringify({ after: "a b" })).toString("base64url")}`, {}, 400],
         ["an unknown query parameter", "GET", "/petstore/pets?sort=name", {}, 400],
+        ["a query parameter on an item read", "GET", "/petstore/pets/x?expand=all", {}, 400],
+        ["a query parameter on a write", "PUT", "/petstore/pets/x?upsert=false", { body: REX, headers: AS_ALICE }, 400],
         ["an identity header with spaces", "PUT", "/petstore/pets/x", { body: REX, headers: { "x-authenticated-sub": "a b" } }, 401],
     ];
     for (const [what, method, path, options, status] of BAD) {

@@ -5,7 +5,8 @@
  *      ratio is what the program and the plan add over Pulumi's own mock runtime (goal ≤ 1.2×).
  *  (b) the plan of 2 AZs × 2 services against 6 AZs × 20 services, both built through the program's public function
  *      (goal ≤ 3×).
- * Each figure is the median of several runs, after one warm-up.
+ * Each figure is the median of several runs after one warm-up: REPEAT (default 5) for (a), half as many, at least 3,
+ * for the larger (b).
  */
 import * as path from "path";
 import * as aws from "@pulumi/aws";
@@ -14,20 +15,17 @@ import type * as ConfigModule from "../../components/config";
 import type * as ZonesModule from "../../components/config/availabilityZones";
 import type { ServiceSpec } from "../../components/api/catalog";
 import { ConfigValue, PROJECT_DIR, ProgramRun, requireFresh, runProgram } from "../mock";
-import { proveInspection, renderInventory, renderPosture } from "../plan";
-import { renderDiagram } from "../plan/diagram";
-import { checkPosture } from "../plan/posture";
+import { analysePlan } from "../plan";
 
 const PROGRAM = path.join(PROJECT_DIR, "program.ts");
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 5);
 
-/** Everything `npm run plan` does with a run, but writing files and printing. */
-function analyse(run: ProgramRun): number {
+/** Everything `npm run plan` does with a run but writing files and printing. */
+function analyse(run: ProgramRun): void {
     if (run.error) {
         throw run.error;
     }
-    const text = [renderInventory(run), proveInspection(run).text, renderPosture(checkPosture(run.resources)), renderDiagram(run.resources)].join("\n");
-    return text.length;
+    analysePlan(run);
 }
 
 async function median(times: number, work: () => Promise<unknown>): Promise<number> {
@@ -50,7 +48,7 @@ function sized(serviceCount: number): () => Promise<unknown> {
         const { lookupAvailabilityZones } = require(path.join(PROJECT_DIR, "components", "config", "availabilityZones")) as typeof ZonesModule; // eslint-disable-line @typescript-eslint/no-require-imports
         const config = loadConfig();
         const services: ServiceSpec[] = Array.from({ length: serviceCount }, (_, i) => ({ name: `svc${i}`, collection: "items", idParam: "itemId" }));
-        return inspectedApi(config, await lookupAvailabilityZones(config.availabilityZoneCount), services);
+        return inspectedApi(config, await lookupAvailabilityZones(config.availabilityZoneCount), { services, identityHeader: "x-authenticated-sub" });
     };
 }
 
@@ -78,9 +76,10 @@ async function main(): Promise<void> {
 
     const sizes: [string, Record<string, ConfigValue>, number][] = [["2 AZs × 2 services", { availabilityZoneCount: 2 }, 2], ["6 AZs × 20 services", { availabilityZoneCount: 6 }, 20]];
     const scaled: { label: string; ms: number; resources: number }[] = [];
+    const scaledRepeat = Math.max(3, Math.floor(REPEAT / 2));
     for (const [label, config, services] of sizes) {
         let count = 0;
-        const ms = await median(Math.max(3, Math.floor(REPEAT / 2)), async () => {
+        const ms = await median(scaledRepeat, async () => {
             const run = await runProgram({ stack: "dev", config, program: sized(services) });
             analyse(run);
             count = run.resources.size;
@@ -88,7 +87,7 @@ async function main(): Promise<void> {
         scaled.push({ label, ms, resources: count });
     }
 
-    console.log(`bench:plan · medians of ${REPEAT} runs after a warm-up · Node ${process.version}`);
+    console.log(`bench:plan · medians after a warm-up of ${REPEAT} runs for (a), ${scaledRepeat} for (b) · Node ${process.version}`);
     console.log(`(a) dev plan                 ${plan.toFixed(0).padStart(6)} ms   ${resources} resources`);
     console.log(`    mock floor               ${floor.toFixed(0).padStart(6)} ms   ${resources} plain resources, same modules and mocks`);
     console.log(`    ratio plan/floor         ${(plan / floor).toFixed(2)}×   (goal ≤ 1.2×)`);

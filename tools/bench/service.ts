@@ -3,14 +3,8 @@
  * petstore, seeds items, then reads them by id at a fixed concurrency two ways, in one run: through the service's
  * HTTP API, and with a direct GetItem on the same dynalite. Prints throughput, p50 and p99 of each, and the ratios.
  */
-import { AddressInfo } from "net";
-import { buildApp } from "../../services/core/app";
-import { createLocalTable, localClient } from "../../services/core/localTable";
-import { Repository } from "../../services/core/repository";
 import { pet } from "../../services/petstore/main";
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const dynalite = require("dynalite");
+import { startDynalite, startService } from "../services/local";
 
 const ITEMS = 200;
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
@@ -45,18 +39,11 @@ async function measure(op: (i: number) => Promise<void>): Promise<Result> {
 }
 
 async function main(): Promise<void> {
-    const db = dynalite({ createTableMs: 0 });
-    await new Promise<void>(resolve => db.listen(0, "127.0.0.1", resolve));
-    const endpoint = `http://127.0.0.1:${(db.address() as AddressInfo).port}`;
-    const client = localClient(endpoint);
-    await createLocalTable(client, "pets", pet.idKey);
-    const repository = new Repository(client, "pets", pet.idKey);
+    const db = await startDynalite();
+    const { url, app, repository } = await startService(db, pet);
     for (let i = 0; i < ITEMS; i++) {
         await repository.put(`pet-${i}`, { name: `Pet ${i}`, species: "dog" }, "bench");
     }
-    const app = buildApp(pet, repository);
-    await app.listen({ host: "127.0.0.1", port: 0 });
-    const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
 
     const service = await measure(async i => {
         const response = await fetch(`${url}/petstore/pets/pet-${i % ITEMS}`);
@@ -80,7 +67,7 @@ async function main(): Promise<void> {
     console.log(`ratio service/direct: throughput ${(service.perSecond / direct.perSecond).toFixed(2)}×, ` +
         `p50 ${(service.p50 / direct.p50).toFixed(2)}×, p99 ${(service.p99 / direct.p99).toFixed(2)}×`);
     await app.close();
-    await new Promise(resolve => db.close(resolve));
+    await db.close();
 }
 
 main().catch(err => {

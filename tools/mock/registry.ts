@@ -18,8 +18,6 @@ export interface Registration {
     readonly id?: string;
     /** `retainOnDelete`: `pulumi destroy` forgets the resource instead of deleting it. */
     readonly retainOnDelete: boolean;
-    /** `protect`: Pulumi refuses to delete the resource at all. */
-    readonly protect: boolean;
 }
 
 /** Every registration of one program run, in registration order, with the queries tests and the plan need. */

@@ -2,6 +2,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { createMocks, MOCK_ACCOUNT_ID } from "./mocks";
 import { Registration, ResourceRegistry } from "./registry";
+import { T } from "./types";
 import { ConfigValue, PROJECT_DIR, resolveStackConfig, StackConfigSource } from "./stackConfig";
 
 /** What to run and with which config. */
@@ -31,7 +32,6 @@ export interface ProgramRun {
 }
 
 const DEFAULT_REGION = "us-east-1";
-const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
 /** The program's own modules: everything in the project but dependencies, this harness and the tests. */
 const PROGRAM_MODULES = new RegExp(`^${escape(PROJECT_DIR + path.sep)}(?!(node_modules|tools|tests)${escape(path.sep)})`);
 
@@ -73,7 +73,9 @@ async function runExclusive(options: RunOptions): Promise<ProgramRun> {
     // Those stacks (one per promise, for leak reports nobody reads here) were still a third of a large run: capture
     // none. A failure keeps its message, which is all a mock run reports.
     const stackTraceLimit = Error.stackTraceLimit;
-    Error.stackTraceLimit = 0;
+    if (!process.env.PULUMI_DEBUG_PROMISE_LEAKS) {
+        Error.stackTraceLimit = 0;
+    }
 
     let outputs: Record<string, unknown> = {};
     try {
@@ -102,7 +104,7 @@ async function runExclusive(options: RunOptions): Promise<ProgramRun> {
         await pulumi.runtime.setMocks(IDLE_MOCKS);
     }
     // The root stack belongs to the harness, not the program: "nothing registered" means nothing but it.
-    const programResources = registrations.filter(r => r.type !== ROOT_STACK_TYPE);
+    const programResources = registrations.filter(r => r.type !== T.stack);
     return { source, region, resources: new ResourceRegistry(programResources), outputs, error: failures[0] };
 }
 
@@ -155,7 +157,6 @@ function recordRegistrations(into: Registration[]): void {
                 state: pulumi.runtime.deserializeProperties(resp.getObject()),
                 id: resp.getId() || undefined,
                 retainOnDelete: req.getRetainondelete() ?? false,
-                protect: req.getProtect() ?? false,
             });
         }
         callback(err, resp);

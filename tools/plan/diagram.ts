@@ -4,19 +4,7 @@
  * the plan as it is, not as it was meant to be.
  */
 import { Registration, ResourceRegistry } from "../mock/registry";
-
-const T = {
-    vpc: "aws:ec2/vpc:Vpc",
-    subnet: "aws:ec2/subnet:Subnet",
-    endpoint: "aws:ec2/vpcEndpoint:VpcEndpoint",
-    gwlb: "aws:lb/loadBalancer:LoadBalancer",
-    asg: "aws:autoscaling/group:Group",
-    api: "aws:apigatewayv2/api:Api",
-    vpcLink: "aws:apigatewayv2/vpcLink:VpcLink",
-    ecsService: "aws:ecs/service:Service",
-    table: "aws:dynamodb/table:Table",
-    userPool: "aws:cognito/userPool:UserPool",
-} as const;
+import { T } from "../mock/types";
 
 /** Mermaid ids: letters, digits and underscores only. */
 const id = (r: Registration) => r.name.replace(/[^A-Za-z0-9]/g, "_");
@@ -25,7 +13,7 @@ const label = (text: string) => `"${text.replace(/"/g, "'")}"`;
 export function renderDiagram(resources: ResourceRegistry): string {
     const lines = ["flowchart LR"];
     const subnets = resources.ofType(T.subnet);
-    const endpoints = resources.ofType(T.endpoint).filter(e => e.inputs.vpcEndpointType === "GatewayLoadBalancer");
+    const endpoints = resources.ofType(T.vpcEndpoint).filter(e => e.inputs.vpcEndpointType === "GatewayLoadBalancer");
     const endpointIn = new Map(endpoints.map(e => [(e.inputs.subnetIds ?? [])[0], e]));
     for (const vpc of resources.ofType(T.vpc)) {
         lines.push(`  subgraph ${id(vpc)}[${label(`${vpc.name} ${vpc.inputs.cidrBlock}`)}]`);
@@ -44,11 +32,11 @@ export function renderDiagram(resources: ResourceRegistry): string {
         }
         lines.push("  end");
     }
-    const gwlbs = resources.ofType(T.gwlb).filter(l => l.inputs.loadBalancerType === "gateway");
+    const gwlbs = resources.ofType(T.loadBalancer).filter(l => l.inputs.loadBalancerType === "gateway");
     for (const gwlb of gwlbs) {
         lines.push(`  ${id(gwlb)}[${label(`Gateway Load Balancer ${gwlb.name}`)}]`);
         endpoints.forEach(e => lines.push(`  ${id(e)} <-->|GENEVE 6081| ${id(gwlb)}`));
-        resources.ofType(T.asg).forEach(a => lines.push(`  ${id(gwlb)} --> ${id(a)}[${label(`appliance fleet ${a.name}: ${a.inputs.minSize}–${a.inputs.maxSize}`)}]`));
+        resources.ofType(T.autoScalingGroup).forEach(a => lines.push(`  ${id(gwlb)} --> ${id(a)}[${label(`appliance fleet ${a.name}: ${a.inputs.minSize}–${a.inputs.maxSize}`)}]`));
     }
     for (const api of resources.ofType(T.api)) {
         lines.push(`  client((client)) -->|HTTPS| ${id(api)}[${label(`HTTP API ${api.name}`)}]`);
@@ -59,12 +47,11 @@ export function renderDiagram(resources: ResourceRegistry): string {
             subnets.filter(s => linked.has(s.id!)).forEach(s => lines.push(`  ${id(link)} --> ${id(s)}`));
         }
     }
-    const tablesByArn = new Map(resources.ofType(T.table).map(t => [t.state.arn, t]));
     for (const service of resources.ofType(T.ecsService)) {
         lines.push(`  ${id(service)}([${label(`ECS ${service.name}`)}])`);
         const inSubnets = new Set<string>(service.inputs.networkConfiguration?.subnets ?? []);
         subnets.filter(s => inSubnets.has(s.id!)).forEach(s => lines.push(`  ${id(s)} -.- ${id(service)}`));
-        const table = [...tablesByArn.values()].find(t => t.inputs.tags?.service === service.name.replace(/-service$/, ""));
+        const table = resources.ofType(T.table).find(t => t.inputs.tags?.service === service.inputs.tags?.service);
         if (table) {
             lines.push(`  ${id(service)} --> ${id(table)}[(${label(`DynamoDB ${table.name}`)})]`);
         }

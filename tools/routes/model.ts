@@ -3,17 +3,8 @@
  * create, as the provider would receive it.
  */
 import { Registration, ResourceRegistry } from "../mock/registry";
+import { T } from "../mock/types";
 import { ModelRoute, NetworkModel, RouteTargetKind } from "./simulator";
-
-const TYPES = {
-    vpc: "aws:ec2/vpc:Vpc",
-    subnet: "aws:ec2/subnet:Subnet",
-    routeTable: "aws:ec2/routeTable:RouteTable",
-    association: "aws:ec2/routeTableAssociation:RouteTableAssociation",
-    mainAssociation: "aws:ec2/mainRouteTableAssociation:MainRouteTableAssociation",
-    route: "aws:ec2/route:Route",
-    vpcEndpoint: "aws:ec2/vpcEndpoint:VpcEndpoint",
-} as const;
 
 /** Route target properties, as `aws.ec2.Route` and inline `RouteTable.routes` name them. */
 const TARGETS: readonly [string, RouteTargetKind][] = [
@@ -47,21 +38,21 @@ function idOf(r: Registration): string {
 
 /** The VPCs, subnets, route tables, associations, IPv4 CIDR routes and GWLB endpoints the program registered. */
 export function networkModel(resources: ResourceRegistry): NetworkModel {
-    const mainOverride = new Map(resources.ofType(TYPES.mainAssociation).map(a => [a.inputs.vpcId as string, a.inputs.routeTableId as string]));
-    const vpcs = resources.ofType(TYPES.vpc).map(v => ({
+    const mainOverride = new Map(resources.ofType(T.mainRouteTableAssociation).map(a => [a.inputs.vpcId as string, a.inputs.routeTableId as string]));
+    const vpcs = resources.ofType(T.vpc).map(v => ({
         id: idOf(v),
         name: v.name,
         cidrBlock: v.inputs.cidrBlock as string,
         mainRouteTableId: mainOverride.get(idOf(v)) ?? (v.state.mainRouteTableId as string),
     }));
     // AWS's own main tables are not resources of the program: only `local` unless something adopts them.
-    const routeTables = resources.ofType(TYPES.routeTable).map(t => ({ id: idOf(t), name: t.name, vpcId: t.inputs.vpcId as string }))
+    const routeTables = resources.ofType(T.routeTable).map(t => ({ id: idOf(t), name: t.name, vpcId: t.inputs.vpcId as string }))
         .concat(vpcs.filter(v => !resources.byId(v.mainRouteTableId)).map(v => ({ id: v.mainRouteTableId, name: `${v.name} main route table`, vpcId: v.id })));
 
-    const routes: ModelRoute[] = resources.ofType(TYPES.route)
+    const routes: ModelRoute[] = resources.ofType(T.route)
         .filter(r => typeof r.inputs.destinationCidrBlock === "string")
         .map(r => ({ name: r.name, routeTableId: r.inputs.routeTableId, destinationCidrBlock: r.inputs.destinationCidrBlock, target: target(r.inputs) }));
-    for (const table of resources.ofType(TYPES.routeTable)) {
+    for (const table of resources.ofType(T.routeTable)) {
         const inline = (table.inputs.routes ?? []) as Record<string, unknown>[];
         inline.filter(r => typeof r.cidrBlock === "string").forEach((r, i) => routes.push({
             name: `${table.name} route ${i}`,
@@ -73,7 +64,7 @@ export function networkModel(resources: ResourceRegistry): NetworkModel {
 
     return {
         vpcs,
-        subnets: resources.ofType(TYPES.subnet).map(s => ({
+        subnets: resources.ofType(T.subnet).map(s => ({
             id: idOf(s),
             name: s.name,
             vpcId: s.inputs.vpcId,
@@ -83,11 +74,11 @@ export function networkModel(resources: ResourceRegistry): NetworkModel {
             availabilityZoneId: s.state.availabilityZoneId ?? s.inputs.availabilityZoneId,
         })),
         routeTables,
-        associations: resources.ofType(TYPES.association)
+        associations: resources.ofType(T.routeTableAssociation)
             .filter(a => typeof a.inputs.subnetId === "string")
             .map(a => ({ subnetId: a.inputs.subnetId, routeTableId: a.inputs.routeTableId })),
         routes,
-        gatewayLoadBalancerEndpoints: resources.ofType(TYPES.vpcEndpoint)
+        gatewayLoadBalancerEndpoints: resources.ofType(T.vpcEndpoint)
             .filter(e => e.inputs.vpcEndpointType === "GatewayLoadBalancer")
             .map(e => ({ id: idOf(e), name: e.name, subnetId: (e.inputs.subnetIds ?? [])[0] })),
     };

@@ -127,11 +127,6 @@ export function simulateFlows(model: NetworkModel, sourceTier: string, destinati
     return { flows, rejectedRoutes: net.rejected };
 }
 
-/** Every route of the model that AWS would refuse, with the reason. */
-export function rejectedRoutes(model: NetworkModel): RejectedRoute[] {
-    return new Network(model).rejected;
-}
-
 /** Targets AWS allows for a route more specific than `local` (VPC User Guide, "Route tables": middlebox routing). */
 const MIDDLEBOX_TARGETS: ReadonlySet<RouteTargetKind> = new Set(["vpcEndpoint", "natGateway", "networkInterface"]);
 
@@ -164,8 +159,9 @@ class Network {
             }
             const list = this.routesOf.get(route.routeTableId) ?? [];
             list.push({ route, cidr: parseCidr(route.destinationCidrBlock) });
-            this.routesOf.set(route.routeTableId, list.sort((a, b) => b.cidr.prefix - a.cidr.prefix));
+            this.routesOf.set(route.routeTableId, list);
         }
+        this.routesOf.forEach(list => list.sort((a, b) => b.cidr.prefix - a.cidr.prefix));
     }
 
     /** Why AWS would refuse this route, or undefined when it would create it. */
