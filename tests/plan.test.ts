@@ -1,17 +1,28 @@
 import * as assert from "assert";
 import { spawnSync } from "child_process";
-import { InspectedRouting, InspectedRoutingArgs } from "../components/inspection/inspectedRouting";
-import { WorkloadVpc } from "../components/network/workloadVpc";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import * as aws from "@pulumi/aws";
 import { main, parseArgs, proveInspection, renderPosture } from "../tools/plan";
 import { renderDiagram } from "../tools/plan/diagram";
 import { checkPosture } from "../tools/plan/posture";
+import { miswiredNetwork } from "./fixtures/miswiredNetwork";
 import { deploy, PROJECT_DIR } from "./kit";
 
-/** Runs the plan in this process and captures what it prints. */
-async function plan(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+/** A directory for a plan to write to that does not exist yet: tests leave the committed plan/ untouched. */
+function outDir(): string {
+    return path.join(fs.mkdtempSync(path.join(os.tmpdir(), "plan-")), "out");
+}
+
+/** Runs the plan in this process, writing to a fresh directory unless told where, and captures what it prints. */
+async function plan(...argv: string[]): Promise<{ code: number; out: string; err: string; dir: string }> {
+    const dir = outDir();
+    return { ...await capture(argv.includes("--out") ? argv : [...argv, "--out", dir]), dir };
+}
+
+/** Runs the plan in this process with exactly these arguments and captures what it prints. */
+async function capture(argv: string[]): Promise<{ code: number; out: string; err: string }> {
     const out: string[] = [];
     const err: string[] = [];
     const [log, error] = [console.log, console.error];
@@ -27,7 +38,7 @@ async function plan(...argv: string[]): Promise<{ code: number; out: string; err
 
 describe("npm run plan", () => {
     // One in-process plan of the dev stack serves the tests that only read its output.
-    let dev: { code: number; out: string; err: string };
+    let dev: Awaited<ReturnType<typeof plan>>;
     before(async () => {
         dev = await plan();
     });
@@ -44,26 +55,7 @@ describe("npm run plan", () => {
     });
 
     /** The workload VPC and routing through the components' public API, with one argument miswired. */
-    function miswired(miswire: (workload: WorkloadVpc) => Partial<InspectedRoutingArgs>) {
-        return deploy({
-            program: () => {
-                const workload = new WorkloadVpc("workload", {
-                    cidrBlock: "10.0.0.0/16",
-                    availabilityZoneIds: ["use1-az1", "use1-az2"],
-                    egress: "endpoints",
-                    flowLogs: { retentionInDays: 7, kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/k" },
-                });
-                new InspectedRouting("routing", {
-                    vpcId: workload.vpcId,
-                    endpointServiceName: "com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0",
-                    endpointSubnets: workload.endpointSubnets,
-                    vpcLinkSubnets: workload.vpcLinkSubnets,
-                    serviceSubnets: workload.serviceSubnets,
-                    ...miswire(workload),
-                });
-            },
-        });
-    }
+    const miswired = (miswire: Parameters<typeof miswiredNetwork>[0]) => deploy({ program: () => miswiredNetwork(miswire) });
 
     it("fails the proof for a miswired program, naming each broken flow hop by hop", async () => {
         // The vpcLink tables in the wrong AZ order: requests leave AZ x through endpoint y, responses return through x.
@@ -90,7 +82,7 @@ describe("npm run plan", () => {
         for (const name of ["no-public-ips", "imdsv2", "customer-managed-keys", "pitr-and-backup", "security-group-sources", "put-only-jwt", "no-wildcard-data-actions", "log-retention"]) {
             assert.match(out, new RegExp(`^ok {3}${name}: .* \\([1-9]\\d* checked\\)$`, "m"), name);
         }
-        const dir = path.join(PROJECT_DIR, "plan", "dev");
+        const { dir } = dev;
         const report = JSON.parse(fs.readFileSync(path.join(dir, "plan.json"), "utf8"));
         assert.strictEqual(report.ok, true);
         assert.strictEqual(report.inspection.flows.length, 4);
@@ -102,7 +94,7 @@ describe("npm run plan", () => {
         const { code, out } = await plan("--json");
         assert.strictEqual(code, 0);
         const report = JSON.parse(out);
-        assert.deepStrictEqual(Object.keys(report), ["stack", "region", "ok", "resources", "outputs", "inspection", "posture", "diagram"]);
+        assert.deepStrictEqual(Object.keys(report), ["stack", "region", "ok", "resources", "outputs", "inspection", "posture", "cost", "diagram"]);
     });
 
     it("fails posture checks naming the offending resources", async () => {
@@ -147,10 +139,9 @@ describe("npm run plan", () => {
     });
 
     it("exits 2 on invalid config, naming the key, and prints and writes nothing", async () => {
-        fs.rmSync(path.join(PROJECT_DIR, "plan", "dev"), { recursive: true, force: true });
-        const { code, out, err } = await plan("--config", "workloadEgress=internet");
+        const { code, out, err, dir } = await plan("--config", "workloadEgress=internet");
         assert.strictEqual(code, 2);
-        assert.ok(!fs.existsSync(path.join(PROJECT_DIR, "plan", "dev")), "nothing written");
+        assert.ok(!fs.existsSync(dir), "nothing written");
         assert.match(err, /inspected-api:workloadEgress = "internet": must be exactly one of "endpoints", "nat"/);
         assert.strictEqual(out, "");
     });
@@ -162,11 +153,56 @@ describe("npm run plan", () => {
     });
 
     it("runs as `npm run plan` from the project root, proving every vpcLink⇄service flow inspected", () => {
-        const result = spawnSync("npm", ["run", "--silent", "plan", "--", "--config", "availabilityZoneCount=3"], { cwd: PROJECT_DIR, encoding: "utf8" });
+        const result = spawnSync("npm", ["run", "--silent", "plan", "--", "--config", "availabilityZoneCount=3", "--out", outDir()], { cwd: PROJECT_DIR, encoding: "utf8" });
         assert.strictEqual(result.status, 0, result.stderr);
         assert.match(result.stdout, /^\s+18\s+aws:ec2\/subnet:Subnet$/m);
         assert.match(result.stdout, /^ok {3}9\/9 vpcLink⇄service flows inspected, symmetric$/m);
         assert.match(result.stdout, /^ok {3}9\/9 inspected flows enter through the endpoint in their vpcLink subnet's AZ$/m);
         assert.match(result.stdout, /^ok {3}0 routes AWS would reject$/m);
+    });
+
+    it("exits 3 from the command line for a program of one's own with a broken route, naming the flow hop by hop", () => {
+        const out = outDir();
+        const result = spawnSync("npm", ["run", "--silent", "plan", "--", "--program", "tests/fixtures/asymmetricProgram.ts", "--out", out],
+            { cwd: PROJECT_DIR, encoding: "utf8" });
+        assert.strictEqual(result.status, 3, result.stderr);
+        assert.match(result.stdout, /^FAIL 0\/4 vpcLink⇄service flows inspected, symmetric$/m);
+        assert.match(result.stdout, /workload-vpcLink-1 ⇄ workload-service-0: asymmetric \(the request passes routing-gwlbe-0 but the response routing-gwlbe-1/);
+        assert.match(result.stdout, /response: workload-service-0 \[workload-service-rt-0: 10\.0\.\d+\.0\/\d+ → GWLB endpoint routing-gwlbe-1\]/);
+        // Written where asked, not over the dev stack's plan.
+        const report = JSON.parse(fs.readFileSync(path.join(out, "plan.json"), "utf8"));
+        assert.strictEqual(report.ok, false);
+        assert.match(fs.readFileSync(path.join(out, "PLAN.md"), "utf8"), /mock run of `tests\/fixtures\/asymmetricProgram\.ts`/);
+        fs.rmSync(out, { recursive: true });
+    });
+
+    it("writes a program of one's own beside the stack's plan, never over it, and reads paths from where npm was run", async () => {
+        const committed = path.join(PROJECT_DIR, "plan", "dev", "PLAN.md");
+        const before = fs.existsSync(committed) ? fs.readFileSync(committed, "utf8") : undefined;
+        const own = path.join(PROJECT_DIR, "plan", "dev-asymmetricProgram");
+        fs.rmSync(own, { recursive: true, force: true });
+        const initCwd = process.env.INIT_CWD;
+        process.env.INIT_CWD = path.join(PROJECT_DIR, "tests");
+        try {
+            // Without --out, as a user would run it.
+            assert.strictEqual((await capture(["--program", "fixtures/asymmetricProgram.ts"])).code, 3);
+            assert.ok(fs.existsSync(path.join(own, "PLAN.md")), "written to plan/dev-asymmetricProgram");
+            assert.strictEqual(fs.existsSync(committed) ? fs.readFileSync(committed, "utf8") : undefined, before, "plan/dev untouched");
+            const out = outDir();
+            const { code } = await capture(["--program", "fixtures/asymmetricProgram.ts", "--out", path.relative(process.env.INIT_CWD, out)]);
+            assert.strictEqual(code, 3);
+            assert.ok(fs.existsSync(path.join(out, "plan.json")), "--out resolved from INIT_CWD");
+        } finally {
+            process.env.INIT_CWD = initCwd;
+            fs.rmSync(own, { recursive: true, force: true });
+        }
+    });
+
+    it("exits 2 when --out is a file or --program does not exist", async () => {
+        const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "plan-")), "taken");
+        fs.writeFileSync(file, "");
+        assert.throws(() => parseArgs(["--out", file]), /--out: .*taken exists and is not a directory/);
+        assert.throws(() => parseArgs(["--program", "no/such/program.ts"]), /--program: no such file .*no\/such\/program\.ts/);
+        assert.strictEqual((await plan("--program", "no/such/program.ts")).code, 2);
     });
 });

@@ -1,10 +1,10 @@
 /**
- * `npm run plan [-- --stack <name>] [--config key=value …]`: runs the real program under Pulumi's mock runtime with
+ * `npm run plan [-- --stack <name>] [--config key=value …] [--json] [--program <module>] [--out <dir>]`: runs the real program under Pulumi's mock runtime with
  * the stack's config and prints what `pulumi preview` would create: every resource with its type, name and parent,
  * a count by type, and the stack outputs. Nothing reaches AWS.
  *
  * It then proves inspection (the route simulator follows every vpcLink⇄service flow through the planned route
- * tables), runs the posture checks, draws the architecture as a Mermaid flowchart, and writes everything to
+ * tables), runs the posture checks, estimates the monthly cost (prices from tools/plan/prices.json), draws the architecture as a Mermaid flowchart, and writes everything to
  * `plan/<stack>/PLAN.md` and `plan/<stack>/plan.json` (`--json` prints the JSON instead of the text).
  *
  * Exit codes: 0 planned, every flow inspected and every posture check passed; 1 the program failed; 2 invalid
@@ -14,22 +14,47 @@
 import * as fs from "fs";
 import * as path from "path";
 import { ConfigValue, PROJECT_DIR, ProgramRun, Registration, runProgram } from "./mock";
+import { CostEstimate, estimateCost, renderCost } from "./plan/cost";
 import { renderDiagram } from "./plan/diagram";
 import { checkPosture, PostureCheck } from "./plan/posture";
+import { Assumptions, assumptions, loadPriceTable, PRICES_FILE } from "./plan/pricing";
 import { describeFlow, Flow, networkModel, RejectedRoute, simulateFlows } from "./routes";
 
 interface PlanArgs {
     readonly stack: string;
     readonly config: Record<string, ConfigValue>;
     readonly json: boolean;
+    /** Usage the cost estimate assumes, over the defaults. */
+    readonly assumptions: Assumptions;
+    /** A program of the user's own built from the components, instead of index.ts. */
+    readonly program?: string;
+    /** Where PLAN.md and plan.json go instead of plan/<stack>. */
+    readonly out?: string;
 }
+
+/** A path as the caller meant it: `npm run` starts scripts in the project root, and INIT_CWD is where it was run. */
+function fromCaller(p: string): string {
+    return path.resolve(process.env.INIT_CWD ?? process.cwd(), p);
+}
+
+const USAGE = "usage: npm run plan [-- --stack <name>] [--config key=value …] [--assume key=value …] [--json] [--program <module>] [--out <dir>]";
 
 class UsageError extends Error {}
 
 export function parseArgs(argv: readonly string[]): PlanArgs {
     let stack = "dev";
     let json = false;
+    let program: string | undefined;
+    let out: string | undefined;
     const config: Record<string, ConfigValue> = {};
+    const assumed: Record<string, string> = {};
+    const pair = (arg: string, text: string): [string, string] => {
+        const eq = text.indexOf("=");
+        if (eq <= 0) {
+            throw new UsageError(`${arg} takes key=value, got "${text}"`);
+        }
+        return [text.slice(0, eq), text.slice(eq + 1)];
+    };
     for (let i = 0; i < argv.length; i++) {
         const arg = argv[i];
         const value = () => {
@@ -42,19 +67,32 @@ export function parseArgs(argv: readonly string[]): PlanArgs {
         if (arg === "--stack" || arg === "-s") {
             stack = value();
         } else if (arg === "--config" || arg === "-c") {
-            const pair = value();
-            const eq = pair.indexOf("=");
-            if (eq <= 0) {
-                throw new UsageError(`--config takes key=value, got "${pair}"`);
-            }
-            config[pair.slice(0, eq)] = pair.slice(eq + 1);
+            const [key, text] = pair(arg, value());
+            config[key] = text;
+        } else if (arg === "--assume") {
+            const [key, text] = pair(arg, value());
+            assumed[key] = text;
         } else if (arg === "--json") {
             json = true;
+        } else if (arg === "--program") {
+            program = fromCaller(value());
+            if (!fs.existsSync(program)) {
+                throw new UsageError(`--program: no such file ${program}`);
+            }
+        } else if (arg === "--out") {
+            out = fromCaller(value());
+            if (fs.existsSync(out) && !fs.statSync(out).isDirectory()) {
+                throw new UsageError(`--out: ${out} exists and is not a directory`);
+            }
         } else {
-            throw new UsageError(`unknown argument "${arg}"; usage: npm run plan [-- --stack <name>] [--config key=value …] [--json]`);
+            throw new UsageError(`unknown argument "${arg}"; ${USAGE}`);
         }
     }
-    return { stack, config, json };
+    try {
+        return { stack, config, json, program, out, assumptions: assumptions(assumed) };
+    } catch (err) {
+        throw new UsageError(`--assume: ${(err as Error).message}`);
+    }
 }
 
 function table(rows: string[][]): string {
@@ -62,8 +100,11 @@ function table(rows: string[][]): string {
     return rows.map(r => r.map((cell, col) => cell.padEnd(widths[col])).join("  ").trimEnd()).join("\n");
 }
 
+/** One collator for every comparison: `localeCompare` with options builds a new one per call. */
+const NATURAL = new Intl.Collator("en", { numeric: true });
+
 function byName(rs: Registration[]): Registration[] {
-    return [...rs].sort((a, b) => a.name.localeCompare(b.name, "en", { numeric: true }));
+    return [...rs].sort((a, b) => NATURAL.compare(a.name, b.name));
 }
 
 /** The inventory as text: resources in tree order (each parent before its children), counts, outputs. */
@@ -151,17 +192,20 @@ export interface PlanReport {
     readonly text: string;
     readonly json: ReturnType<typeof planJson>;
     readonly diagram: string;
+    readonly cost: CostEstimate;
+    /** Inspection proven and every posture check passed; cost never fails a plan. */
     readonly ok: boolean;
 }
 
-/** The whole analysis of a run: inventory, inspection proof, posture and diagram. */
-export function analysePlan(run: ProgramRun): PlanReport {
+/** The whole analysis of a run: inventory, inspection proof, posture, cost and diagram. */
+export function analysePlan(run: ProgramRun, assumed: Assumptions = assumptions()): PlanReport {
     const proof = proveInspection(run);
     const posture = checkPosture(run.resources);
+    const cost = estimateCost(run.resources, run.region, loadPriceTable(), assumed);
     const diagram = renderDiagram(run.resources);
     const ok = proof.ok && posture.every(c => c.offenders.length === 0);
-    const text = [renderInventory(run), "", proof.text, "", renderPosture(posture)].join("\n");
-    return { text, json: planJson(run, proof, posture, diagram, ok), diagram, ok };
+    const text = [renderInventory(run), "", proof.text, "", renderPosture(posture), "", renderCost(cost, path.relative(PROJECT_DIR, PRICES_FILE))].join("\n");
+    return { text, json: planJson(run, proof, posture, cost, diagram, ok), diagram, cost, ok };
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -177,7 +221,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     let run: ProgramRun;
     try {
-        run = await runProgram({ stack: args.stack, config: args.config });
+        run = await runProgram({ stack: args.stack, config: args.config, program: args.program });
     } catch (err) {
         // The stack file is missing or unreadable: a config problem, not a program failure.
         console.error((err as Error).message);
@@ -188,14 +232,17 @@ export async function main(argv: readonly string[]): Promise<number> {
         // Matched by name: the program's modules are loaded afresh for each run, so class identity differs.
         return run.error.name === "InvalidConfigError" ? 2 : 1;
     }
-    const { text, json: report, diagram, ok } = analysePlan(run);
-    const dir = path.join(PROJECT_DIR, "plan", run.source.stack);
+    const { text, json: report, diagram, ok } = analysePlan(run, args.assumptions);
+    // A program of one's own never overwrites the plan of index.ts for the same stack.
+    const dir = args.out ?? path.join(PROJECT_DIR, "plan",
+        args.program ? `${run.source.stack}-${path.basename(args.program).replace(/\.[^.]*$/, "")}` : run.source.stack);
+    const programName = path.relative(PROJECT_DIR, args.program ?? path.join(PROJECT_DIR, "index.ts"));
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(path.join(dir, "plan.json"), `${JSON.stringify(report, null, 2)}\n`);
     fs.writeFileSync(path.join(dir, "PLAN.md"), [
         `# Plan: stack ${run.source.stack}`,
         "",
-        "Generated by `npm run plan` from a mock run of `index.ts`: nothing was deployed.",
+        `Generated by \`npm run plan\` from a mock run of \`${programName}\`: nothing was deployed.`,
         "",
         "## Architecture",
         "",
@@ -203,14 +250,15 @@ export async function main(argv: readonly string[]): Promise<number> {
         diagram,
         "```",
         "",
-        "## Inventory, inspection proof and posture",
+        "## Inventory, inspection proof, posture and cost",
         "",
         "```text",
         text,
         "```",
         "",
     ].join("\n"));
-    console.log(args.json ? JSON.stringify(report, null, 2) : `${text}\n\nWrote ${path.relative(PROJECT_DIR, dir)}/PLAN.md and plan.json`);
+    const shown = path.relative(PROJECT_DIR, dir).startsWith("..") ? dir : path.relative(PROJECT_DIR, dir);
+    console.log(args.json ? JSON.stringify(report, null, 2) : `${text}\n\nWrote ${shown}/PLAN.md and plan.json`);
     return ok ? 0 : 3;
 }
 
@@ -223,7 +271,7 @@ export function renderPosture(checks: readonly PostureCheck[]): string {
 }
 
 /** Everything machine-readable: what `--json` prints and plan.json holds. */
-function planJson(run: ProgramRun, proof: InspectionProof, posture: readonly PostureCheck[], diagram: string, ok: boolean) {
+function planJson(run: ProgramRun, proof: InspectionProof, posture: readonly PostureCheck[], cost: CostEstimate, diagram: string, ok: boolean) {
     return {
         stack: run.source.stack,
         region: run.region,
@@ -243,6 +291,7 @@ function planJson(run: ProgramRun, proof: InspectionProof, posture: readonly Pos
             rejectedRoutes: proof.rejected.map(r => ({ route: r.route.name, reason: r.reason })),
         },
         posture,
+        cost,
         diagram,
     };
 }

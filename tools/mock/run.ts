@@ -1,3 +1,4 @@
+import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { createMocks, MOCK_ACCOUNT_ID } from "./mocks";
@@ -163,16 +164,50 @@ function recordRegistrations(into: Registration[]): void {
     });
 }
 
+/**
+ * Each run loads the program's modules afresh, and under ts-node that meant transpiling every one of them again: half
+ * of a dev-stack run. Keep the JavaScript of each TypeScript file and reuse it while the file's text is unchanged.
+ */
+function reuseTranspiledModules(): void {
+    const extensions = require.extensions as Record<string, (m: NodeJS.Module, filename: string) => void>;
+    const transpile = extensions[".ts"];
+    if (!transpile || (transpile as { reusing?: boolean }).reusing) {
+        return;
+    }
+    const transpiled = new Map<string, { source: string; js: string }>();
+    type Compiling = NodeJS.Module & { _compile(code: string, filename: string): unknown };
+    const reusing = (m: NodeJS.Module, filename: string) => {
+        const source = fs.readFileSync(filename, "utf8");
+        const known = transpiled.get(filename);
+        const module = m as Compiling;
+        if (known?.source === source) {
+            module._compile(known.js, filename);
+            return;
+        }
+        // ts-node wraps _compile to transpile before compiling; wrapped underneath, this one sees the JavaScript.
+        const compile = module._compile;
+        module._compile = function (js: string, name: string) {
+            transpiled.set(filename, { source, js });
+            return compile.call(this, js, name);
+        };
+        transpile(m, filename);
+    };
+    extensions[".ts"] = Object.assign(reusing, { reusing: true });
+}
+
 /** Requires the program anew so top-level code registers its resources again under the current mocks. */
 export function requireFresh(modulePath: string): unknown {
+    reuseTranspiledModules();
+    const entry = require.resolve(path.resolve(modulePath));
     for (const cached of Object.keys(require.cache)) {
-        if (PROGRAM_MODULES.test(cached)) {
+        // The entry itself too: a user's program may live outside the project.
+        if (PROGRAM_MODULES.test(cached) || cached === entry) {
             delete require.cache[cached];
         }
     }
     // A dynamic require on purpose: the program registers its resources as a side effect of loading.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require(path.resolve(modulePath));
+    return require(entry);
 }
 
 /** Registrations made inside `apply` callbacks land after the values they wait for; wait until none arrive. */
