@@ -10,9 +10,14 @@ import { checkPosture } from "../tools/plan/posture";
 import { miswiredNetwork } from "./fixtures/miswiredNetwork";
 import { deploy, PROJECT_DIR } from "./kit";
 
+const scratch: string[] = [];
+after(() => scratch.forEach(dir => fs.rmSync(dir, { recursive: true, force: true })));
+
 /** A directory for a plan to write to that does not exist yet: tests leave the committed plan/ untouched. */
 function outDir(): string {
-    return path.join(fs.mkdtempSync(path.join(os.tmpdir(), "plan-")), "out");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-"));
+    scratch.push(dir);
+    return path.join(dir, "out");
 }
 
 /** Runs the plan in this process, writing to a fresh directory unless told where, and captures what it prints. */
@@ -199,7 +204,7 @@ describe("npm run plan", () => {
     });
 
     it("exits 2 when --out is a file or --program does not exist", async () => {
-        const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "plan-")), "taken");
+        const file = path.join(path.dirname(outDir()), "taken");
         fs.writeFileSync(file, "");
         assert.throws(() => parseArgs(["--out", file]), /--out: .*taken exists and is not a directory/);
         assert.throws(() => parseArgs(["--program", "no/such/program.ts"]), /--program: no such file .*no\/such\/program\.ts/);
