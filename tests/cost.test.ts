@@ -2,10 +2,10 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { main } from "../tools/plan";
 import { CostEstimate, CostLine, estimateCost, renderCost } from "../tools/plan/cost";
 import { assumptions, ITEM_UNITS, loadPriceTable, Price, PRICES_FILE } from "../tools/plan/pricing";
 import { deploy } from "./kit";
+import { plan } from "./kit/planCli";
 
 const prices = loadPriceTable();
 const HOURS = prices.hoursPerMonth;
@@ -168,26 +168,15 @@ describe("cost estimate", () => {
     });
 
     it("takes --assume on the command line, and refuses a bad one with exit 2", async () => {
-        const log = console.log;
-        const error = console.error;
-        const out: string[] = [];
-        const err: string[] = [];
-        console.log = (...a: unknown[]) => out.push(a.join(" "));
-        console.error = (...a: unknown[]) => err.push(a.join(" "));
-        try {
-            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-"));
-            assert.strictEqual(await main(["--json", "--assume", "monthlyActiveUsers=12000", "--out", dir]), 0);
-            fs.rmSync(dir, { recursive: true });
-            const report = JSON.parse(out.join("\n"));
-            assert.strictEqual(report.cost.assumptions.monthlyActiveUsers, 12000);
-            // The first 10,000 MAU are free.
-            close(report.cost.usage.find((l: CostLine) => l.kind === "Cognito monthly active users").monthly, 2000 * 0.015);
-            assert.strictEqual(await main(["--assume", "monthlyActiveUsers=many"]), 2);
-            assert.match(err.join("\n"), /--assume: assumption monthlyActiveUsers = "many": must be a non-negative number/);
-        } finally {
-            console.log = log;
-            console.error = error;
-        }
+        const set = await plan("--json", "--assume", "monthlyActiveUsers=12000");
+        assert.strictEqual(set.code, 0);
+        const report = JSON.parse(set.out);
+        assert.strictEqual(report.cost.assumptions.monthlyActiveUsers, 12000);
+        // The first 10,000 MAU are free.
+        close(report.cost.usage.find((l: CostLine) => l.kind === "Cognito monthly active users").monthly, 2000 * 0.015);
+        const bad = await plan("--assume", "monthlyActiveUsers=many");
+        assert.strictEqual(bad.code, 2);
+        assert.match(bad.err, /--assume: assumption monthlyActiveUsers = "many": must be a non-negative number/);
     });
 
     it("is part of the plan's text, with the price file it used", async () => {

@@ -1,45 +1,14 @@
 import * as assert from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import * as aws from "@pulumi/aws";
-import { main, parseArgs, proveInspection, renderPosture } from "../tools/plan";
+import { parseArgs, proveInspection, renderPosture } from "../tools/plan";
 import { renderDiagram } from "../tools/plan/diagram";
 import { checkPosture } from "../tools/plan/posture";
 import { miswiredNetwork } from "./fixtures/miswiredNetwork";
 import { deploy, PROJECT_DIR } from "./kit";
-
-const scratch: string[] = [];
-after(() => scratch.forEach(dir => fs.rmSync(dir, { recursive: true, force: true })));
-
-/** A directory for a plan to write to that does not exist yet: tests leave the committed plan/ untouched. */
-function outDir(): string {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-"));
-    scratch.push(dir);
-    return path.join(dir, "out");
-}
-
-/** Runs the plan in this process, writing to a fresh directory unless told where, and captures what it prints. */
-async function plan(...argv: string[]): Promise<{ code: number; out: string; err: string; dir: string }> {
-    const dir = outDir();
-    return { ...await capture(argv.includes("--out") ? argv : [...argv, "--out", dir]), dir };
-}
-
-/** Runs the plan in this process with exactly these arguments and captures what it prints. */
-async function capture(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-    const out: string[] = [];
-    const err: string[] = [];
-    const [log, error] = [console.log, console.error];
-    console.log = (...a: unknown[]) => out.push(a.join(" "));
-    console.error = (...a: unknown[]) => err.push(a.join(" "));
-    try {
-        const code = await main(argv);
-        return { code, out: out.join("\n"), err: err.join("\n") };
-    } finally {
-        [console.log, console.error] = [log, error];
-    }
-}
+import { capture, outDir, plan } from "./kit/planCli";
 
 describe("npm run plan", () => {
     // One in-process plan of the dev stack serves the tests that only read its output.

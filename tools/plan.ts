@@ -1,10 +1,12 @@
 /**
- * `npm run plan [-- --stack <name>] [--config key=value …] [--json] [--program <module>] [--out <dir>]`: runs the real program under Pulumi's mock runtime with
+ * `npm run plan [-- --stack <name>] [--config key=value …] [--assume key=value …] [--json] [--program <module>]
+ * [--out <dir>]`: runs the real program (or `--program`, one of the user's own) under Pulumi's mock runtime with
  * the stack's config and prints what `pulumi preview` would create: every resource with its type, name and parent,
  * a count by type, and the stack outputs. Nothing reaches AWS.
  *
  * It then proves inspection (the route simulator follows every vpcLink⇄service flow through the planned route
- * tables), runs the posture checks, estimates the monthly cost (prices from tools/plan/prices.json), draws the architecture as a Mermaid flowchart, and writes everything to
+ * tables), runs the posture checks, estimates the monthly cost (prices from tools/plan/prices.json), draws the
+ * architecture as a Mermaid flowchart, and writes everything to
  * `plan/<stack>/PLAN.md` and `plan/<stack>/plan.json` (`--json` prints the JSON instead of the text).
  *
  * Exit codes: 0 planned, every flow inspected and every posture check passed; 1 the program failed; 2 invalid
@@ -16,8 +18,9 @@ import * as path from "path";
 import { ConfigValue, PROJECT_DIR, ProgramRun, Registration, runProgram } from "./mock";
 import { CostEstimate, estimateCost, renderCost } from "./plan/cost";
 import { renderDiagram } from "./plan/diagram";
+import { table } from "./plan/text";
 import { checkPosture, PostureCheck } from "./plan/posture";
-import { Assumptions, assumptions, loadPriceTable, PRICES_FILE } from "./plan/pricing";
+import { Assumptions, assumptions, PRICES_FILE, priceTable } from "./plan/pricing";
 import { describeFlow, Flow, networkModel, RejectedRoute, simulateFlows } from "./routes";
 
 interface PlanArgs {
@@ -30,6 +33,12 @@ interface PlanArgs {
     readonly program?: string;
     /** Where PLAN.md and plan.json go instead of plan/<stack>. */
     readonly out?: string;
+}
+
+/** A path as printed: relative to the project when inside it, absolute otherwise. */
+function shown(p: string): string {
+    const relative = path.relative(PROJECT_DIR, p);
+    return relative.startsWith("..") ? p : relative;
 }
 
 /** A path as the caller meant it: `npm run` starts scripts in the project root, and INIT_CWD is where it was run. */
@@ -93,11 +102,6 @@ export function parseArgs(argv: readonly string[]): PlanArgs {
     } catch (err) {
         throw new UsageError(`--assume: ${(err as Error).message}`);
     }
-}
-
-function table(rows: string[][]): string {
-    const widths = rows[0].map((_, col) => Math.max(...rows.map(r => r[col].length)));
-    return rows.map(r => r.map((cell, col) => cell.padEnd(widths[col])).join("  ").trimEnd()).join("\n");
 }
 
 /** One collator for every comparison: `localeCompare` with options builds a new one per call. */
@@ -201,7 +205,7 @@ export interface PlanReport {
 export function analysePlan(run: ProgramRun, assumed: Assumptions = assumptions()): PlanReport {
     const proof = proveInspection(run);
     const posture = checkPosture(run.resources);
-    const cost = estimateCost(run.resources, run.region, loadPriceTable(), assumed);
+    const cost = estimateCost(run.resources, run.region, priceTable(), assumed);
     const diagram = renderDiagram(run.resources);
     const ok = proof.ok && posture.every(c => c.offenders.length === 0);
     const text = [renderInventory(run), "", proof.text, "", renderPosture(posture), "", renderCost(cost, path.relative(PROJECT_DIR, PRICES_FILE))].join("\n");
@@ -236,7 +240,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     // A program of one's own never overwrites the plan of index.ts for the same stack.
     const dir = args.out ?? path.join(PROJECT_DIR, "plan",
         args.program ? `${run.source.stack}-${path.basename(args.program).replace(/\.[^.]*$/, "")}` : run.source.stack);
-    const programName = path.relative(PROJECT_DIR, args.program ?? path.join(PROJECT_DIR, "index.ts"));
+    const programName = shown(args.program ?? path.join(PROJECT_DIR, "index.ts"));
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(path.join(dir, "plan.json"), `${JSON.stringify(report, null, 2)}\n`);
     fs.writeFileSync(path.join(dir, "PLAN.md"), [
@@ -257,8 +261,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         "```",
         "",
     ].join("\n"));
-    const shown = path.relative(PROJECT_DIR, dir).startsWith("..") ? dir : path.relative(PROJECT_DIR, dir);
-    console.log(args.json ? JSON.stringify(report, null, 2) : `${text}\n\nWrote ${shown}/PLAN.md and plan.json`);
+    console.log(args.json ? JSON.stringify(report, null, 2) : `${text}\n\nWrote ${shown(dir)}/PLAN.md and plan.json`);
     return ok ? 0 : 3;
 }
 

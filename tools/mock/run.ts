@@ -171,7 +171,7 @@ function recordRegistrations(into: Registration[]): void {
 function reuseTranspiledModules(): void {
     const extensions = require.extensions as Record<string, (m: NodeJS.Module, filename: string) => void>;
     const transpile = extensions[".ts"];
-    if (!transpile || (transpile as { reusing?: boolean }).reusing) {
+    if (!transpile) {
         return;
     }
     const transpiled = new Map<string, { source: string; js: string }>();
@@ -192,12 +192,13 @@ function reuseTranspiledModules(): void {
         };
         transpile(m, filename);
     };
-    extensions[".ts"] = Object.assign(reusing, { reusing: true });
+    extensions[".ts"] = reusing;
 }
 
 /** Requires the program anew so top-level code registers its resources again under the current mocks. */
+reuseTranspiledModules();
+
 export function requireFresh(modulePath: string): unknown {
-    reuseTranspiledModules();
     const entry = require.resolve(path.resolve(modulePath));
     for (const cached of Object.keys(require.cache)) {
         // The entry itself too: a user's program may live outside the project.

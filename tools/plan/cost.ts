@@ -6,6 +6,7 @@
 import { Registration, ResourceRegistry } from "../mock/registry";
 import { T } from "../mock/types";
 import { Assumptions, PriceTable } from "./pricing";
+import { table } from "./text";
 
 /** One amount of one priced item: `amount` is in the item's unit (hours, GB, million requests …). */
 interface Charge {
@@ -37,7 +38,7 @@ export interface CostEstimate {
     readonly total: number;
     /** False when a line has no price: the totals then leave it out. */
     readonly complete: boolean;
-    /** Every `item` without a price in this region. */
+    /** Every item without a price in this region, and every line the plan could not price (a service not on Fargate). */
     readonly missing: readonly string[];
     readonly assumptions: Assumptions;
     /** This plan's inspection path against Network Firewall endpoints in the same AZs; null without GWLB endpoints. */
@@ -51,7 +52,7 @@ export interface CostEstimate {
 const money = (usd: number) => usd.toFixed(2);
 
 /** Charges the estimate leaves out, said with every estimate so nobody reads the total as a bill. */
-export const NOT_ESTIMATED = "free tiers other than Cognito's, taxes, data transfer, EBS volumes, ECR storage, backups and PITR, " +
+const NOT_ESTIMATED = "free tiers other than Cognito's, taxes, data transfer, EBS volumes, ECR storage, backups and PITR, " +
     "CloudWatch metrics and alarms, Route 53 hosted zones (Cloud Map namespaces), KMS key rotations after the first year";
 
 export function estimateCost(resources: ResourceRegistry, region: string, prices: PriceTable, assumed: Assumptions): CostEstimate {
@@ -82,13 +83,13 @@ export function estimateCost(resources: ResourceRegistry, region: string, prices
         }
         return false;
     };
+    /** `n` of something billed by the hour, all month; no line for none. */
+    const hourly = (kind: string, n: number, item: string, inspection: boolean): CostLine[] =>
+        n === 0 ? [] : [line(kind, `${n} × ${hours} h`, [{ item, amount: n * hours }], inspection)];
     /** Lines per VPC side: the security VPC's share belongs to the inspection path, the workload's does not. */
     const perSide = (kind: string, rs: Registration[], count: (r: Registration) => number, item: string): CostLine[] =>
-        [true, false].flatMap(inspection => {
-            const n = rs.filter(r => underInspectionVpc(r) === inspection).reduce((sum, r) => sum + count(r), 0);
-            const side = inspection ? "security VPC" : "workload VPC";
-            return n === 0 ? [] : [line(`${kind} (${side})`, `${n} × ${hours} h`, [{ item, amount: n * hours }], inspection)];
-        });
+        [true, false].flatMap(inspection => hourly(`${kind} (${inspection ? "security VPC" : "workload VPC"})`,
+            rs.filter(r => underInspectionVpc(r) === inspection).reduce((sum, r) => sum + count(r), 0), item, inspection));
 
     /** Fargate x86 or ARM by the task's platform; a task the plan cannot size, or not on Fargate, is left unpriced. */
     const fargateLine = (service: Registration): CostLine => {
@@ -117,13 +118,10 @@ export function estimateCost(resources: ResourceRegistry, region: string, prices
     const gateways = resources.ofType(T.loadBalancer).filter(lb => lb.inputs.loadBalancerType === "gateway");
     const natGateways = resources.ofType(T.natGateway);
 
-    const fixed: CostLine[] = [];
-    if (gateways.length > 0) {
-        fixed.push(line("Gateway Load Balancer", `${gateways.length} × ${hours} h`, [{ item: "gwlb-hour", amount: gateways.length * hours }], true));
-    }
-    if (gwlbEndpoints.length > 0) {
-        fixed.push(line("GWLB endpoints", `${gwlbEndpoints.length} × ${hours} h`, [{ item: "gwlbe-hour", amount: gwlbEndpoints.length * hours }], true));
-    }
+    const fixed: CostLine[] = [
+        ...hourly("Gateway Load Balancer", gateways.length, "gwlb-hour", true),
+        ...hourly("GWLB endpoints", gwlbEndpoints.length, "gwlbe-hour", true),
+    ];
     for (const group of resources.ofType(T.autoScalingGroup)) {
         const template = resources.byId(group.inputs.launchTemplate?.id);
         const type = template?.inputs.instanceType ?? "unknown";
@@ -215,22 +213,20 @@ function compareNetworkFirewall(fixed: CostLine[], endpoints: number, region: st
 
 /** The estimate as text: a table of fixed lines, one of usage lines, the totals, and the Network Firewall comparison. */
 export function renderCost(cost: CostEstimate, pricesFile: string): string {
-    const rows = (lines: readonly CostLine[]) => lines.map(l => [`  ${l.kind}`, l.quantity, l.unitPrice, l.monthly === null ? "—" : money(l.monthly)]);
+    const priced = (lines: readonly CostLine[]) => lines.map(l => [`  ${l.kind}`, l.quantity, l.unitPrice, l.monthly === null ? "—" : money(l.monthly)]);
     const partial = cost.complete ? "" : " (partial)";
-    const table = [
+    const rows = [
         ["Fixed", "QUANTITY", "UNIT PRICE", "USD/MONTH"],
-        ...rows(cost.fixed),
+        ...priced(cost.fixed),
         [`  fixed total${partial}`, "", "", money(cost.fixedTotal)],
         ["Usage (change with --assume key=value)", "", "", ""],
-        ...rows(cost.usage),
+        ...priced(cost.usage),
         [`  usage total${partial}`, "", "", money(cost.usageTotal)],
         [`Total${partial}`, "", "", money(cost.total)],
     ];
-    const widths = table[0].map((_, col) => Math.max(...table.map(r => r[col].length)));
-    const text = table.map(r => r.map((cell, col) => (col === 3 ? cell.padStart(widths[col]) : cell.padEnd(widths[col]))).join("  ").trimEnd());
     const lines = [
         `Cost (estimate: USD a month of ${cost.hoursPerMonth} h at on-demand list prices in ${cost.region}, from ${pricesFile}):`,
-        ...text,
+        table(rows, [3]),
         `  not estimated: ${NOT_ESTIMATED}`,
     ];
     if (!cost.complete) {

@@ -34,7 +34,6 @@ export interface PriceTable {
     readonly prices: readonly Price[];
     /** The price of `item` in `region`, undefined when the table has none. */
     find(region: string, item: string): Price | undefined;
-    readonly regions: readonly string[];
 }
 
 export const PRICES_FILE = path.join(__dirname, "prices.json");
@@ -124,8 +123,14 @@ export function loadPriceTable(file = PRICES_FILE): PriceTable {
         hoursPerMonth: doc.hoursPerMonth,
         prices,
         find: (region, item) => byKey.get(`${region} ${item}`),
-        regions: [...new Set(prices.map(p => p.region))].sort(),
     };
+}
+
+let projectTable: PriceTable | undefined;
+
+/** The project's table, read and checked once per process: every plan in a test run or a bench shares it. */
+export function priceTable(): PriceTable {
+    return projectTable ??= loadPriceTable();
 }
 
 /** What usage-priced lines assume unless told otherwise (`--assume key=value`). */
