@@ -7,7 +7,7 @@ import { accountAdministersKey } from "../security/keyPolicy";
 import { EncryptedLogArgs } from "../security/logEncryptionKey";
 import { trustPolicy } from "../security/trustPolicy";
 import { applianceImage } from "./appliance/image";
-import { renderSuricataUserData } from "./appliance/userData";
+import { suricataUserData } from "./appliance/userData";
 import { ApplianceEgress, GENEVE_PORT, HealthCheckProtocol } from "./sizing";
 
 /** How the target group checks an appliance; the default appliance answers HTTP only while its IPS is in the path. */
@@ -31,7 +31,7 @@ export interface ApplianceFleetArgs {
     /** Auto Scaling group bounds for the whole fleet. */
     readonly minSize: number;
     readonly maxSize: number;
-    /** A vendor image that speaks GENEVE; unset runs the Suricata IPS on the current Ubuntu LTS. */
+    /** A vendor image that speaks GENEVE; unset runs the Suricata IPS on the current Debian stable (13). */
     readonly amiId?: string;
     /** Boot script of a vendor image; only with `amiId`. */
     readonly userData?: string;
@@ -47,6 +47,8 @@ export interface ApplianceFleetArgs {
     readonly homeNet: readonly string[];
     /** Ports the protected services speak HTTP on (Suricata's HTTP_PORTS). */
     readonly httpPorts: readonly number[];
+    /** Notified (and told when it clears) while an appliance's rule refresh fails. Default: no action. */
+    readonly alarmActions?: pulumi.Input<pulumi.Input<string>[]>;
 }
 
 /** Seconds a new appliance gets to install, fetch rules and start Suricata before failed health checks count. */
@@ -65,6 +67,8 @@ export class ApplianceFleet extends pulumi.ComponentResource {
     public readonly instanceRoleName: pulumi.Output<string>;
     /** Suricata alerts, one stream per instance; absent for a vendor image. */
     public readonly alertsLogGroupName?: pulumi.Output<string>;
+    /** In alarm while an appliance cannot refresh its rules; absent for a vendor image. */
+    public readonly rulesUpdateAlarmArn?: pulumi.Output<string>;
 
     constructor(name: string, args: ApplianceFleetArgs, opts?: pulumi.ComponentResourceOptions) {
         super("inspected-api:inspection:ApplianceFleet", name, {}, opts);
@@ -129,8 +133,9 @@ export class ApplianceFleet extends pulumi.ComponentResource {
         }, { parent: this });
 
         const image = applianceImage(this, args.instanceType, args.amiId);
+        // Base64, as the launch template takes it: the default appliance's gzipped script, or a vendor's text.
         const userData = alerts
-            ? pulumi.all([args.gatewayLoadBalancerArnSuffix, alerts.name]).apply(([gwlbArnSuffix, group]) => renderSuricataUserData({
+            ? pulumi.all([args.gatewayLoadBalancerArnSuffix, alerts.name]).apply(([gwlbArnSuffix, group]) => suricataUserData({
                 genevePort: GENEVE_PORT,
                 healthPort: args.healthCheck.port,
                 healthPath: args.healthCheck.path,
@@ -138,13 +143,13 @@ export class ApplianceFleet extends pulumi.ComponentResource {
                 alertsLogGroup: group,
                 homeNet: args.homeNet,
                 httpPorts: args.httpPorts,
-            }))
-            : args.userData;
+            }).toString("base64"))
+            : args.userData === undefined ? undefined : Buffer.from(args.userData, "utf8").toString("base64");
         const launchTemplate = new aws.ec2.LaunchTemplate(`${name}-lt`, {
             description: `inspected-api ${name}: ${byo ? "vendor appliance" : "Suricata IPS"}`,
             imageId: image.imageId,
             instanceType: args.instanceType,
-            userData: userData === undefined ? undefined : pulumi.output(userData).apply(u => Buffer.from(u, "utf8").toString("base64")),
+            userData,
             iamInstanceProfile: { arn: profile.arn },
             metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, instanceMetadataTags: "disabled" },
             networkInterfaces: [{ deviceIndex: 0, associatePublicIpAddress: "false", deleteOnTermination: "true", securityGroups: [sg.id] }],
@@ -195,18 +200,48 @@ export class ApplianceFleet extends pulumi.ComponentResource {
         this.securityGroupId = sg.id;
         this.instanceRoleName = role.name;
         this.alertsLogGroupName = alerts?.name;
+        this.rulesUpdateAlarmArn = alerts && this.rulesUpdateAlarm(name, alerts, args.alarmActions).arn;
         this.registerOutputs({
             autoScalingGroupName: this.autoScalingGroupName,
             launchTemplateId: this.launchTemplateId,
             securityGroupId: this.securityGroupId,
             instanceRoleName: this.instanceRoleName,
             alertsLogGroupName: this.alertsLogGroupName,
+            rulesUpdateAlarmArn: this.rulesUpdateAlarmArn,
         });
     }
 
     /**
+     * suricata-update keeps the previous rules when a source cannot be fetched, so an appliance goes on inspecting
+     * with rules that age: the boot script logs a `rules_update_failed` event to the alerts group, counted here.
+     */
+    private rulesUpdateAlarm(name: string, alerts: aws.cloudwatch.LogGroup, alarmActions: ApplianceFleetArgs["alarmActions"]): aws.cloudwatch.MetricAlarm {
+        // The group's generated name keeps each stack's metric apart from another's in the same account.
+        const namespace = pulumi.interpolate`inspected-api/${alerts.name}`;
+        const metricName = "RulesUpdateFailures";
+        new aws.cloudwatch.LogMetricFilter(`${name}-rules-update-failed`, {
+            logGroupName: alerts.name,
+            pattern: "{ $.event_type = \"rules_update_failed\" }",
+            metricTransformation: { namespace, name: metricName, value: "1", unit: "Count" },
+        }, { parent: this });
+        return new aws.cloudwatch.MetricAlarm(`${name}-rules-update-failing`, {
+            alarmDescription: "An inspection appliance cannot refresh its IPS rules: it inspects with the rules it last fetched",
+            namespace,
+            metricName,
+            statistic: "Sum",
+            period: 3600,
+            evaluationPeriods: 1,
+            threshold: 1,
+            comparisonOperator: "GreaterThanOrEqualToThreshold",
+            treatMissingData: "notBreaching",
+            alarmActions,
+            okActions: alarmActions,
+        }, { parent: this });
+    }
+
+    /**
      * In: GENEVE and health checks from the appliance subnets (where the GWLB's ENIs live). Out: GENEVE back to them,
-     * and updates: HTTPS, plus HTTP for Ubuntu's apt mirrors (signed indexes) when the default appliance uses NAT.
+     * and updates: HTTPS, plus HTTP for Debian's apt mirrors (signed indexes) when the default appliance uses NAT.
      */
     private securityGroup(name: string, args: ApplianceFleetArgs, byo: boolean): aws.ec2.SecurityGroup {
         const sg = new aws.ec2.SecurityGroup(`${name}-sg`, {
@@ -229,7 +264,7 @@ export class ApplianceFleet extends pulumi.ComponentResource {
         rule("out", "https-out", "tcp", 443, internet ? "0.0.0.0/0" : args.vpcCidrBlock,
             internet ? "HTTPS: rule feeds, AWS APIs, packages" : "HTTPS to the VPC's interface endpoints");
         if (internet && !byo) {
-            rule("out", "http-out", "tcp", 80, "0.0.0.0/0", "Ubuntu apt mirrors (HTTP; indexes are signed)");
+            rule("out", "http-out", "tcp", 80, "0.0.0.0/0", "Debian apt mirrors (HTTP; indexes are signed)");
         }
         return sg;
     }

@@ -15,7 +15,7 @@ export interface ApplianceSpec {
     /** Appliances per AZ: the Auto Scaling group's bounds are these times the AZ count. */
     readonly minPerAz: number;
     readonly maxPerAz: number;
-    /** A vendor image that speaks GENEVE; unset runs the Suricata IPS on the current Ubuntu LTS. */
+    /** A vendor image that speaks GENEVE; unset runs the Suricata IPS on the current Debian stable (13). */
     readonly amiId?: string;
     /** Boot script of a vendor image; only with `amiId`. */
     readonly userData?: string;
@@ -168,6 +168,7 @@ export class InspectionVpc extends pulumi.ComponentResource {
             cpuTargetPercent: spec.cpuTargetPercent,
             homeNet: spec.homeNetCidrs ?? RFC1918,
             httpPorts: [...new Set([80, ...(spec.httpPorts ?? [])])],
+            alarmActions: args.alarmActions,
         }, { parent: this, dependsOn: [listener, ...egress] });
 
         // With no healthy target the GWLB still sends each flow to some appliance, which then cannot pass it.

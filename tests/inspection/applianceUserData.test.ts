@@ -1,11 +1,13 @@
 import * as assert from "assert";
+import * as crypto from "crypto";
 import { ChildProcess, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as http from "http";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
-import { renderSuricataUserData, SuricataApplianceSettings, USER_DATA_LIMIT_BYTES } from "../../components/inspection/appliance/userData";
+import * as zlib from "zlib";
+import { renderSuricataUserData, SuricataApplianceSettings, suricataUserData, USER_DATA_LIMIT_BYTES } from "../../components/inspection/appliance/userData";
 
 const SETTINGS: SuricataApplianceSettings = {
     genevePort: 6081,
@@ -54,6 +56,8 @@ function unit(body: string): Map<string, string> {
     return entries;
 }
 
+// Lints of the rendered script: cheap, and they catch a broken template before a boot does. The proof that it boots
+// and inspects is npm run test:appliance (tests/appliance/boot.appliance.ts), which runs it under cloud-init.
 describe("the default appliance's boot script", () => {
     const script = renderSuricataUserData(SETTINGS);
     const files = embeddedFiles(script);
@@ -63,26 +67,41 @@ describe("the default appliance's boot script", () => {
         return found.body;
     };
 
-    it("fills every placeholder with the settings and fits EC2's user data limit", () => {
+    it("fills every placeholder with the settings, and gzips to the same bytes each time, within EC2's limit", () => {
         assert.doesNotMatch(script, /\{\{/);
         assert.ok(script.includes("readonly GENEVE_PORT='6081'"));
         assert.ok(script.includes("readonly HEALTH_PORT='9443'"));
         assert.ok(script.includes("readonly HEALTH_PATH='/ips/health'"));
         assert.ok(script.includes(`readonly GWLB_ENI_DESCRIPTION='${SETTINGS.gwlbEniDescription}'`));
         assert.ok(script.includes(`readonly ALERTS_LOG_GROUP='${SETTINGS.alertsLogGroup}'`));
-        assert.ok(Buffer.byteLength(script) < USER_DATA_LIMIT_BYTES);
+        assert.ok(script.includes("readonly RULE_URLS=''"), "no rule URL: suricata-update's default, ET Open");
+        assert.ok(renderSuricataUserData({ ...SETTINGS, ruleUrls: ["https://rules.example/a.tar.gz", "file:///srv/b.tar.gz"] })
+            .includes("readonly RULE_URLS='https://rules.example/a.tar.gz file:///srv/b.tar.gz'"));
+        const gzipped = suricataUserData(SETTINGS);
+        assert.strictEqual(zlib.gunzipSync(gzipped).toString("utf8"), script);
+        assert.deepStrictEqual(suricataUserData(SETTINGS), gzipped, "no time stamp: the launch template only changes with the script");
+        assert.ok(gzipped.length < USER_DATA_LIMIT_BYTES);
     });
 
     it("passes bash -n and shellcheck, and so do the scripts it installs", () => {
         const main = tmpFile("user-data.sh", script);
         check("bash", ["-n", main]);
         check("shellcheck", ["-s", "bash", main]);
-        for (const installed of ["/usr/local/sbin/gwlb-hairpin", "/usr/local/sbin/suricata-rules-update"]) {
+        for (const installed of ["/usr/local/sbin/retry", "/usr/local/sbin/appliance-event", "/usr/local/sbin/gwlb-hairpin", "/usr/local/sbin/suricata-rules-update"]) {
             const copy = tmpFile(path.basename(installed), file(installed));
             check("bash", ["-n", copy]);
             check("shellcheck", ["-s", "bash", "-e", "SC1091", copy]);
         }
         check("python3", ["-m", "py_compile", tmpFile("appliance-health.py", file("/usr/local/sbin/appliance-health"))]);
+    });
+
+    it("calls retry as the file it installs, never as a shell function", () => {
+        assert.doesNotMatch(script, /^retry\(\)/m);
+        const uses = script.split("\n").filter(line => /\bretry\b/.test(line) && !line.trimStart().startsWith("#"));
+        assert.ok(uses.length >= 4);
+        assert.ok(script.indexOf("cat > /usr/local/sbin/retry") < script.indexOf("retry curl"), "installed before its first use");
+        assert.doesNotMatch(script, /chmod [0-7]+ retry\b/);
+        assert.doesNotMatch(script, /^Exec\w+=retry /m, "systemd runs files by absolute path");
     });
 
     it("talks to instance metadata with an IMDSv2 token only", () => {
@@ -93,106 +112,56 @@ describe("the default appliance's boot script", () => {
         }
     });
 
-    it("enables forwarding and hairpins GENEVE back to every GWLB ENI the EC2 API lists", () => {
-        assert.match(file("/etc/sysctl.d/60-inspected-api.conf"), /^net\.ipv4\.ip_forward = 1$/m);
-        const hairpin = file("/usr/local/sbin/gwlb-hairpin");
-        assert.match(hairpin, /describe_network_interfaces[\s\S]*"Name": "description", "Values": \[description\]/);
-        assert.match(hairpin, /for ip in \$\{ips\}; do\n\s+iptables -t nat -A GWLB_HAIRPIN -p udp -s "\$\{ip\}" -d "\$\{self\}" --dport "\$\{GENEVE_PORT\}" -j DNAT --to-destination "\$\{ip\}:\$\{GENEVE_PORT\}"\n\s+done/);
-        assert.match(hairpin, /iptables -t nat -A POSTROUTING -p udp --dport "\$\{GENEVE_PORT\}" -m conntrack --ctstate DNAT -j MASQUERADE/);
-        assert.match(hairpin, /iptables -t nat -A PREROUTING -p udp --dport "\$\{GENEVE_PORT\}" -j GWLB_HAIRPIN/);
-        assert.match(file("/etc/systemd/system/gwlb-hairpin.timer"), /^OnUnitActiveSec=/m);
-    });
-
     it("writes an env file that bash sources as systemd reads it: every value whole", () => {
         const env = writeEnvFile(script);
-        const dump = spawnSync("bash", ["-euo", "pipefail", "-c", `. "${env}"; printf '%s|' "$GWLB_ENI_DESCRIPTION" "$HEALTH_PATH" "$HOME_NET" "$SURICATA_QUEUES"`], { encoding: "utf8" });
+        const dump = spawnSync("bash", ["-euo", "pipefail", "-c", `. "${env}"; printf '%s|' "$GWLB_ENI_DESCRIPTION" "$HEALTH_PATH" "$RULE_URLS" "$SURICATA_QUEUES"`], { encoding: "utf8" });
         assert.strictEqual(dump.status, 0, dump.stderr);
         const queues = Array.from({ length: os.cpus().length }, (_, q) => `-q ${q}`).join(" ");
-        assert.strictEqual(dump.stdout, `${SETTINGS.gwlbEniDescription}|/ips/health|[10.0.0.0/16]|${queues}|`);
+        assert.strictEqual(dump.stdout, `${SETTINGS.gwlbEniDescription}|/ips/health||${queues}|`);
         for (const line of fs.readFileSync(env, "utf8").trim().split("\n")) {
             assert.match(line, /^[A-Z_]+="[^"$`\\]*"$/, `systemd and bash read this line differently: ${line}`);
         }
     });
 
-    it("queues every forwarded GENEVE packet to Suricata, fails closed, and forwards nothing else", () => {
-        const hairpin = file("/usr/local/sbin/gwlb-hairpin");
-        assert.match(hairpin, /^iptables -P FORWARD DROP$/m);
-        const queued = hairpin.split("\n").filter(line => line.includes("-j NFQUEUE"));
-        assert.ok(queued.length > 0);
-        for (const line of queued) {
-            assert.match(line, /FORWARD -p udp --dport "\$\{GENEVE_PORT\}" -m conntrack --ctstate DNAT -j NFQUEUE --queue-balance "0:\$\{queues\}"/);
-            assert.doesNotMatch(line, /--queue-bypass/, "a bypass would pass packets uninspected when Suricata is down");
+    it("runs Suricata from a config file, not --set flags a rule reload would forget, and with no pid file", () => {
+        const exec = unit(file("/etc/systemd/system/suricata-ips.service")).get("ExecStart")!;
+        assert.strictEqual(exec, "/usr/bin/suricata -c /etc/suricata/inspected-api.yaml $SURICATA_QUEUES -S /var/lib/suricata/rules/suricata.rules");
+        for (const setting of ['"runmode": "workers"', '"HOME_NET": home_net', '"EXTERNAL_NET": "any"', '"HTTP_PORTS": http_ports',
+            '"geneve": {"enabled": True, "ports": int(geneve_port)}', '"mode": "accept", "fail-open": False', '"midstream": True']) {
+            assert.ok(script.includes(setting), `the Suricata config lacks ${setting}`);
         }
-    });
-
-    it("runs Suricata inline on those queues with the GENEVE decoder and ET Open rules", () => {
-        const service = unit(file("/etc/systemd/system/suricata-ips.service"));
-        const exec = service.get("ExecStart")!;
-        assert.match(exec, /^\/usr\/bin\/suricata /);
-        assert.match(exec, / \$SURICATA_QUEUES /, "one -q per queue, word-split by systemd");
-        for (const setting of [
-            "decoder.geneve.enabled=true", "decoder.geneve.ports=${GENEVE_PORT}", "nfq.mode=accept", "nfq.fail-open=no",
-            "stream.midstream=true", "vars.address-groups.HOME_NET=${HOME_NET}", "vars.address-groups.EXTERNAL_NET=any",
-            "vars.port-groups.HTTP_PORTS=${HTTP_PORTS}",
-        ]) {
-            assert.ok(exec.includes(`--set ${setting}`), `suricata-ips.service lacks --set ${setting}`);
-        }
-        assert.match(exec, /-S \/var\/lib\/suricata\/rules\/suricata\.rules/);
-        assert.strictEqual(service.get("Restart"), "always");
-        assert.match(file("/usr/local/sbin/suricata-rules-update"), /^suricata-update --drop-conf \/etc\/suricata\/drop\.conf --local \/etc\/suricata\/rules\/inspected-api\.rules$/m);
-        assert.match(file("/etc/suricata/drop.conf"), /^group:emerging-exploit\.rules$/m);
-        assert.match(file("/etc/suricata/rules/inspected-api.rules"), /^drop http .*sid:9100001;/m);
+        assert.match(file("/usr/local/sbin/suricata-rules-update"), /suricata-update --no-test --fail --force --drop-conf/);
         assert.match(script, /^systemctl mask suricata\.service$/m, "the packaged IDS-mode unit never runs");
-        assert.match(script, /^retry \/usr\/local\/sbin\/suricata-rules-update$/m, "rules exist before Suricata first starts");
-        assert.ok(script.includes("readonly HOME_NET='[10.0.0.0/16]'"));
     });
 
-    it("binds the health unit to the configured port and path", () => {
-        const health = unit(file("/etc/systemd/system/appliance-health.service"));
-        assert.strictEqual(health.get("EnvironmentFile"), "/etc/inspected-api/appliance.env");
-        assert.strictEqual(health.get("ExecStart"), "/usr/local/sbin/appliance-health");
-        // Root, for the 0440 /proc queue table, with nothing but binding a port in its bounding set.
-        assert.strictEqual(health.get("User"), undefined);
-        assert.strictEqual(health.get("DynamicUser"), undefined);
-        assert.strictEqual(health.get("CapabilityBoundingSet"), "CAP_NET_BIND_SERVICE");
-        assert.strictEqual(health.get("NoNewPrivileges"), "yes");
-        const env = fs.readFileSync(writeEnvFile(script), "utf8");
-        assert.match(env, /^HEALTH_PORT="9443"$/m);
-        assert.match(env, /^HEALTH_PATH="\/ips\/health"$/m);
-    });
-
-    it("survives a slow first boot and a reboot: retries, every unit enabled, nothing waited on", () => {
-        assert.match(script, /^retry apt-get -o DPkg::Lock::Timeout=300 install /m);
+    it("enables every unit it starts, so a reboot brings them back", () => {
         const enabled = /^systemctl enable (.*)$/m.exec(script)![1].split(" ");
         const started = /^systemctl start --no-block (.*)$/m.exec(script)![1].split(" ");
-        const units = ["gwlb-hairpin.service", "gwlb-hairpin.timer", "suricata-ips.service", "suricata-rules-update.timer", "appliance-health.service"];
-        assert.deepStrictEqual([...enabled].sort(), [...units].sort());
-        assert.deepStrictEqual([...started].sort(), [...units].sort());
-        assert.doesNotMatch(script, /systemctl (enable|start) --now/);
-        for (const name of ["suricata-ips.service", "appliance-health.service"]) {
-            assert.strictEqual(unit(file(`/etc/systemd/system/${name}`)).get("Restart"), "always", name);
-        }
-        assert.strictEqual(unit(file("/etc/systemd/system/gwlb-hairpin.service")).get("Restart"), "on-failure");
+        assert.deepStrictEqual([...enabled].sort(), [...started].sort());
+        assert.deepStrictEqual([...enabled].sort(), ["amazon-ssm-agent.service", "appliance-health.service", "gwlb-hairpin.service",
+            "gwlb-hairpin.timer", "suricata-ips.service", "suricata-rules-update.timer"]);
     });
 
-    it("ships only alert events of eve.json to the alerts log group, one stream per instance", () => {
+    it("ships eve.json's alerts and the appliance's own events to the alerts log group, a stream each per instance", () => {
         const config = file("/opt/aws/amazon-cloudwatch-agent/etc/inspected-api.json");
         assert.strictEqual(files.get("/opt/aws/amazon-cloudwatch-agent/etc/inspected-api.json")!.quoted, false, "the group name is expanded");
-        const parsed = JSON.parse(config.replace("${ALERTS_LOG_GROUP}", SETTINGS.alertsLogGroup));
-        const [collect] = parsed.logs.logs_collected.files.collect_list;
-        assert.deepStrictEqual(
-            [collect.file_path, collect.log_group_name, collect.log_stream_name],
-            ["/var/log/suricata/eve.json", SETTINGS.alertsLogGroup, "{instance_id}"],
-        );
-        assert.deepStrictEqual(collect.filters, [{ type: "include", expression: "\"event_type\":\"alert\"" }]);
+        const parsed = JSON.parse(config.replaceAll("${ALERTS_LOG_GROUP}", SETTINGS.alertsLogGroup));
+        const [alerts, events] = parsed.logs.logs_collected.files.collect_list;
+        assert.deepStrictEqual([alerts.file_path, alerts.log_group_name, alerts.log_stream_name],
+            ["/var/log/suricata/eve.json", SETTINGS.alertsLogGroup, "{instance_id}"]);
+        assert.deepStrictEqual(alerts.filters, [{ type: "include", expression: "\"event_type\":\"alert\"" }]);
+        assert.deepStrictEqual([events.file_path, events.log_group_name, events.log_stream_name],
+            ["/var/log/inspected-api/events.json", SETTINGS.alertsLogGroup, "{instance_id}-events"]);
         assert.strictEqual(parsed.agent.run_as_user, "cwagent");
     });
 
-    it("refuses settings that could break out of the script, and templates it does not know", () => {
+    it("refuses settings that could break out of the script, templates it does not know, and user data over the limit", () => {
         assert.throws(() => renderSuricataUserData({ ...SETTINGS, healthPath: "/x'; rm -rf /" }), /HEALTH_PATH = .* may only hold/);
         assert.throws(() => renderSuricataUserData({ ...SETTINGS, alertsLogGroup: "$(reboot)" }), /ALERTS_LOG_GROUP/);
+        assert.throws(() => renderSuricataUserData({ ...SETTINGS, ruleUrls: ["https://x/?a=1&b=2"] }), /RULE_URLS/);
         assert.throws(() => renderSuricataUserData(SETTINGS, "echo {{NOPE}}"), /\{\{NOPE\}\}/);
-        assert.throws(() => renderSuricataUserData(SETTINGS, "#".repeat(USER_DATA_LIMIT_BYTES + 1)), /at most 16384/);
+        const incompressible = crypto.randomBytes(USER_DATA_LIMIT_BYTES).toString("base64");
+        assert.throws(() => suricataUserData(SETTINGS, incompressible), /gzipped appliance user data is \d+ bytes; EC2 accepts at most 16384/);
     });
 });
 

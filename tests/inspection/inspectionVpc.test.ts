@@ -1,4 +1,5 @@
 import * as assert from "assert";
+import * as zlib from "zlib";
 import { ApplianceSpec, InspectionVpc } from "../../components/inspection/inspectionVpc";
 import { ConfigValue, deploy, mockParameterValue, ProgramRun, Registration, ResourceRegistry, runProgram, T } from "../kit";
 
@@ -17,7 +18,9 @@ const one = (r: ResourceRegistry, type: string): Registration => {
     return found[0];
 };
 const byArn = (r: ResourceRegistry, arn: string) => r.all.find(x => x.state.arn === arn);
+/** The default appliance's user data is a gzipped script; a vendor's is given as it is. */
 const decode = (userData: string) => Buffer.from(userData, "base64").toString("utf8");
+const gunzip = (userData: string) => zlib.gunzipSync(Buffer.from(userData, "base64")).toString("utf8");
 
 /** Every rule of a security group as [direction, protocol, from, to, CIDR]. */
 function rulesOf(r: ResourceRegistry, sg: Registration): string[] {
@@ -111,10 +114,10 @@ describe("InspectionVpc", () => {
             assert.strictEqual(key.inputs.enableKeyRotation, true);
         });
 
-        it("boots the current Ubuntu LTS for the instance type's architecture, from Canonical's SSM parameter", () => {
+        it("boots Debian 13 for the instance type's architecture, from Debian's SSM parameter", () => {
             const lt = one(r, T.launchTemplate);
             assert.strictEqual(lt.inputs.instanceType, "t3.small");
-            assert.strictEqual(lt.inputs.imageId, mockParameterValue("/aws/service/canonical/ubuntu/server/24.04/stable/current/amd64/hvm/ebs-gp3/ami-id"));
+            assert.strictEqual(lt.inputs.imageId, mockParameterValue("/aws/service/debian/release/13/latest/amd64"));
         });
 
         it("lets Auto Scaling's own role use the volume key, and grant it only to AWS resources", () => {
@@ -152,7 +155,7 @@ describe("InspectionVpc", () => {
         });
 
         it("renders the Suricata boot script for this GWLB, health port and alerts group", () => {
-            const script = decode(one(r, T.launchTemplate).inputs.userData);
+            const script = gunzip(one(r, T.launchTemplate).inputs.userData);
             const gwlb = one(r, T.loadBalancer);
             assert.ok(script.includes(`readonly GWLB_ENI_DESCRIPTION='ELB ${gwlb.state.arnSuffix}'`), "finds this GWLB's ENIs");
             assert.match(gwlb.state.arnSuffix, /^gwy\//);
@@ -188,7 +191,7 @@ describe("InspectionVpc", () => {
         });
 
         it("raises an alarm while no appliance is healthy", () => {
-            const alarm = one(r, T.metricAlarm);
+            const alarm = r.get(T.metricAlarm, "inspection-no-healthy-appliance");
             assert.strictEqual(alarm.inputs.namespace, "AWS/GatewayELB");
             assert.strictEqual(alarm.inputs.metricName, "HealthyHostCount");
             assert.deepStrictEqual(alarm.inputs.dimensions, {
@@ -203,8 +206,24 @@ describe("InspectionVpc", () => {
         it("notifies alarmTopicArn when it is set", async () => {
             const topic = "arn:aws:sns:us-east-1:123456789012:inspection-pager";
             const { r: withTopic } = await deployInspection({ alarmTopicArn: topic });
-            const alarm = one(withTopic, T.metricAlarm);
-            assert.deepStrictEqual([alarm.inputs.alarmActions, alarm.inputs.okActions], [[topic], [topic]]);
+            const alarms = withTopic.ofType(T.metricAlarm);
+            assert.deepStrictEqual(alarms.map(a => a.name).sort(), ["inspection-appliances-rules-update-failing", "inspection-no-healthy-appliance"]);
+            for (const alarm of alarms) {
+                assert.deepStrictEqual([alarm.inputs.alarmActions, alarm.inputs.okActions], [[topic], [topic]], alarm.name);
+            }
+        });
+
+        it("alarms when an appliance cannot refresh its rules, counted from the event its boot script logs", () => {
+            const alerts = r.get(T.logGroup, "inspection-appliances-alerts");
+            const filter = one(r, T.logMetricFilter);
+            assert.strictEqual(filter.inputs.logGroupName, alerts.state.name);
+            assert.strictEqual(filter.inputs.pattern, '{ $.event_type = "rules_update_failed" }');
+            const alarm = r.get(T.metricAlarm, "inspection-appliances-rules-update-failing");
+            assert.deepStrictEqual([alarm.inputs.namespace, alarm.inputs.metricName], [filter.inputs.metricTransformation.namespace, filter.inputs.metricTransformation.name]);
+            assert.strictEqual(alarm.inputs.namespace, `inspected-api/${alerts.state.name}`, "one stack's failures never page another's");
+            assert.deepStrictEqual([alarm.inputs.statistic, alarm.inputs.comparisonOperator, alarm.inputs.threshold, alarm.inputs.treatMissingData],
+                ["Sum", "GreaterThanOrEqualToThreshold", 1, "notBreaching"]);
+            assert.match(gunzip(one(r, T.launchTemplate).inputs.userData), /appliance-event rules_update_failed /, "the script logs the event the filter counts");
         });
 
         it("routes each appliance subnet to its own AZ's NAT gateway and records flow logs", () => {
@@ -246,10 +265,10 @@ describe("InspectionVpc", () => {
         });
     }
 
-    it("picks the arm64 Ubuntu image for a Graviton instance type", async () => {
+    it("picks the arm64 Debian image for a Graviton instance type", async () => {
         const { r } = await deployInspection({ applianceInstanceType: "c7g.large" });
         assert.strictEqual(one(r, T.launchTemplate).inputs.imageId,
-            mockParameterValue("/aws/service/canonical/ubuntu/server/24.04/stable/current/arm64/hvm/ebs-gp3/ami-id"));
+            mockParameterValue("/aws/service/debian/release/13/latest/arm64"));
     });
 
     describe("a vendor appliance", () => {
@@ -264,10 +283,12 @@ describe("InspectionVpc", () => {
             assert.strictEqual(lt.inputs.blockDeviceMappings[0].ebs.encrypted, "true");
             assert.strictEqual(r.ofType(T.logGroup).filter(g => g.name.includes("alerts")).length, 0);
             assert.strictEqual(r.ofType(T.iamRolePolicy).filter(p => p.name.endsWith("-boot")).length, 0);
+            assert.deepStrictEqual([r.ofType(T.logMetricFilter).length, r.ofType(T.metricAlarm).map(a => a.name)], [0, ["inspection-no-healthy-appliance"]],
+                "no rule refresh to alarm on");
             const health = one(r, T.targetGroup).inputs.healthCheck;
             assert.deepStrictEqual([health.protocol, health.port, health.path, health.matcher], ["TCP", "443", undefined, undefined]);
             const sg = r.get(T.securityGroup, "inspection-appliances-sg");
-            assert.ok(!rulesOf(r, sg).some(rule => rule.startsWith("out tcp 80 ")), "HTTP out is only for Ubuntu's mirrors");
+            assert.ok(!rulesOf(r, sg).some(rule => rule.startsWith("out tcp 80 ")), "HTTP out is only for Debian's mirrors");
         });
 
         it("boots without user data when none is given", async () => {
@@ -319,7 +340,9 @@ describe("InspectionVpc through its public API", () => {
         const r = run.resources;
         assert.strictEqual(one(r, T.autoScalingGroup).inputs.minSize, 3);
         assert.ok(r.all.filter(x => x.type !== T.inspectionVpc).every(x => x.name.startsWith("ips-")));
-        assert.deepStrictEqual(one(r, T.metricAlarm).inputs.alarmActions, ["arn:aws:sns:us-east-1:123456789012:pager"]);
+        for (const alarm of r.ofType(T.metricAlarm)) {
+            assert.deepStrictEqual(alarm.inputs.alarmActions, ["arn:aws:sns:us-east-1:123456789012:pager"], alarm.name);
+        }
         assert.strictEqual(r.get(T.logGroup, "ips-appliances-alerts").inputs.kmsKeyId, "arn:aws:kms:us-east-1:123456789012:key/byo");
     });
 

@@ -25,6 +25,7 @@ export const T = {
     eip: "aws:ec2/eip:Eip",
     flowLog: "aws:ec2/flowLog:FlowLog",
     logGroup: "aws:cloudwatch/logGroup:LogGroup",
+    logMetricFilter: "aws:cloudwatch/logMetricFilter:LogMetricFilter",
     kmsKey: "aws:kms/key:Key",
     iamRole: "aws:iam/role:Role",
     iamRolePolicy: "aws:iam/rolePolicy:RolePolicy",

@@ -1,5 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
+import * as zlib from "zlib";
 
 /** What the default appliance's boot script needs to know about its place in the fleet. */
 export interface SuricataApplianceSettings {
@@ -17,15 +18,20 @@ export interface SuricataApplianceSettings {
     readonly homeNet: readonly string[];
     /** Ports the protected services speak HTTP on (Suricata's HTTP_PORTS, which many ET rules match on). */
     readonly httpPorts: readonly number[];
+    /**
+     * Rule archives suricata-update fetches (`--url`, any scheme it reads: https, file). Default: none, which means
+     * ET Open, suricata-update's own default source.
+     */
+    readonly ruleUrls?: readonly string[];
 }
 
 const SURICATA_TEMPLATE = path.join(__dirname, "suricata-ips.sh");
 
-/** EC2 refuses user data over 16 KB before base64 encoding. */
+/** EC2 refuses user data over 16 KB before base64 encoding: that is, the gzipped script. */
 export const USER_DATA_LIMIT_BYTES = 16 * 1024;
 
 /** Values land inside single quotes, heredocs and unit files: nothing that could end a quote or start an expansion. */
-const SAFE_VALUE = /^[A-Za-z0-9 ._/:@+=,[\]-]+$/;
+const SAFE_VALUE = /^[A-Za-z0-9 ._/:@+=,[\]-]*$/;
 
 const PLACEHOLDERS: Record<string, (s: SuricataApplianceSettings) => string | number> = {
     GENEVE_PORT: s => s.genevePort,
@@ -35,11 +41,12 @@ const PLACEHOLDERS: Record<string, (s: SuricataApplianceSettings) => string | nu
     ALERTS_LOG_GROUP: s => s.alertsLogGroup,
     HOME_NET: s => `[${s.homeNet.join(",")}]`,
     HTTP_PORTS: s => `[${s.httpPorts.join(",")}]`,
+    RULE_URLS: s => (s.ruleUrls ?? []).join(" "),
 };
 
 /** The default appliance's boot script: the template beside this file with every placeholder filled. */
 export function renderSuricataUserData(settings: SuricataApplianceSettings, template = fs.readFileSync(SURICATA_TEMPLATE, "utf8")): string {
-    const rendered = template.replace(/\{\{([A-Z_]+)\}\}/g, (_, name: string) => {
+    return template.replace(/\{\{([A-Z_]+)\}\}/g, (_, name: string) => {
         const value = PLACEHOLDERS[name];
         if (!value) {
             throw new Error(`the appliance template uses {{${name}}}, which renderSuricataUserData does not know`);
@@ -50,9 +57,16 @@ export function renderSuricataUserData(settings: SuricataApplianceSettings, temp
         }
         return text;
     });
-    const bytes = Buffer.byteLength(rendered, "utf8");
-    if (bytes > USER_DATA_LIMIT_BYTES) {
-        throw new Error(`the rendered appliance user data is ${bytes} bytes; EC2 accepts at most ${USER_DATA_LIMIT_BYTES}`);
+}
+
+/**
+ * The user data EC2 is given: the rendered script, gzipped (cloud-init recognises gzip and unpacks it), within EC2's
+ * limit. The gzip header carries no time stamp, so the same script always gives the same bytes and launch template.
+ */
+export function suricataUserData(settings: SuricataApplianceSettings, template?: string): Buffer {
+    const gzipped = zlib.gzipSync(renderSuricataUserData(settings, template), { level: 9 });
+    if (gzipped.length > USER_DATA_LIMIT_BYTES) {
+        throw new Error(`the gzipped appliance user data is ${gzipped.length} bytes; EC2 accepts at most ${USER_DATA_LIMIT_BYTES}`);
     }
-    return rendered;
+    return gzipped;
 }
