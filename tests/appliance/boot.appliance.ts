@@ -164,7 +164,7 @@ describe("the default appliance, booted by cloud-init under systemd, with live G
     describe("rules refresh", () => {
         const rulesDigest = () => crypto.createHash("sha256").update(lab.readFile("var/lib/suricata/rules/suricata.rules")).digest("hex");
 
-        it("refreshes from the rule source through its unit, reloads the engine, and keeps established flows", async () => {
+        it("refreshes from the rule source through its unit, reloads the engine past a broken rule, and keeps established flows", async () => {
             const f = await flow("across-reload");
             assert.ok(allBack(await gwlb.handshake(f)));
             assert.ok(allBack(await gwlb.request(f, "/petstore/pets/3")));
@@ -173,6 +173,8 @@ describe("the default appliance, booted by cloud-init under systemd, with live G
             const run = lab.exec(["systemctl", "start", "suricata-rules-update.service"], { allowFail: true, timeoutMs: 180_000 });
             assert.strictEqual(run.status, 0, run.stderr + lab.exec(["journalctl", "-u", "suricata-rules-update", "--no-pager"], { allowFail: true }).stdout);
             await until("the rule reload", () => (lab.readFile("var/log/suricata/suricata.log").match(/rule reload complete/g) ?? []).length > reloadsBefore, 60_000);
+            assert.match(lab.readFile("var/log/suricata/suricata.log"), /no_such_keyword[\s\S]*rule reload complete/, "the broken rule was read, reported and skipped");
+            assert.strictEqual(health(), 200, "a broken rule in a feed does not take the appliance out");
             assert.ok(allBack(await gwlb.response(f)), "the flow opened before the reload goes on");
             assert.ok(allBack(await gwlb.request(f, "/petstore/pets/4")));
             const g = await flow("new-rule");
