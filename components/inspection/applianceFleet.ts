@@ -47,7 +47,7 @@ export interface ApplianceFleetArgs {
     readonly homeNet: readonly string[];
     /** Ports the protected services speak HTTP on (Suricata's HTTP_PORTS). */
     readonly httpPorts: readonly number[];
-    /** Notified (and told when it clears) while an appliance's rule refresh fails. Default: no action. */
+    /** Notified when an appliance's rule refresh fails, and when a day has passed without a failure. Default: no action. */
     readonly alarmActions?: pulumi.Input<pulumi.Input<string>[]>;
 }
 
@@ -67,7 +67,7 @@ export class ApplianceFleet extends pulumi.ComponentResource {
     public readonly instanceRoleName: pulumi.Output<string>;
     /** Suricata alerts, one stream per instance; absent for a vendor image. */
     public readonly alertsLogGroupName?: pulumi.Output<string>;
-    /** In alarm while an appliance cannot refresh its rules; absent for a vendor image. */
+    /** In alarm from an appliance's failed rule refresh until 26 hours pass without one; absent for a vendor image. */
     public readonly rulesUpdateAlarmArn?: pulumi.Output<string>;
 
     constructor(name: string, args: ApplianceFleetArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -214,6 +214,8 @@ export class ApplianceFleet extends pulumi.ComponentResource {
     /**
      * suricata-update keeps the previous rules when a source cannot be fetched, so an appliance goes on inspecting
      * with rules that age: the boot script logs a `rules_update_failed` event to the alerts group, counted here.
+     * Refreshes run daily (up to 25 h apart, with the timer's random delay), so the alarm looks back 26 hours: an
+     * appliance that fails every day keeps it in alarm rather than letting it clear an hour after each failure.
      */
     private rulesUpdateAlarm(name: string, alerts: aws.cloudwatch.LogGroup, alarmActions: ApplianceFleetArgs["alarmActions"]): aws.cloudwatch.MetricAlarm {
         // The group's generated name keeps each stack's metric apart from another's in the same account.
@@ -230,7 +232,8 @@ export class ApplianceFleet extends pulumi.ComponentResource {
             metricName,
             statistic: "Sum",
             period: 3600,
-            evaluationPeriods: 1,
+            evaluationPeriods: 26,
+            datapointsToAlarm: 1,
             threshold: 1,
             comparisonOperator: "GreaterThanOrEqualToThreshold",
             treatMissingData: "notBreaching",

@@ -24,7 +24,9 @@ describe("the default appliance, booted by cloud-init under systemd, with live G
     let nextPort = 41000;
 
     const flow = async (name: string): Promise<string> => {
-        const inner: InnerFlow = { client: "10.10.1.25", server: "10.0.2.30", sport: nextPort++, dport: 8080 };
+        // Both ends inside HOME_NET, as the VPC link ENIs and the tasks are: only EXTERNAL_NET "any" lets ET's
+        // "$EXTERNAL_NET -> $HOME_NET" rules match such a client.
+        const inner: InnerFlow = { client: "10.0.1.25", server: "10.0.2.30", sport: nextPort++, dport: 8080 };
         await gwlb.open(name, inner);
         return name;
     };
@@ -65,21 +67,24 @@ describe("the default appliance, booted by cloud-init under systemd, with live G
 
         it("leaves every unit it installs active, or its timer scheduled, and the packaged IDS unit masked", () => {
             assert.deepStrictEqual(units.sort(), ["appliance-health.service", "gwlb-hairpin.service", "gwlb-hairpin.timer",
-                "suricata-ips.service", "suricata-rules-update.service", "suricata-rules-update.timer"]);
+                "suricata-ips.service", "suricata-logrotate.service", "suricata-logrotate.timer", "suricata-rules-update.service",
+                "suricata-rules-update.timer"]);
             const show = (unit: string, props: string) => Object.fromEntries(lab.exec(["systemctl", "show", unit, `--property=${props}`]).stdout
                 .trim().split("\n").map(line => line.split(/=(.*)/s).slice(0, 2)));
             for (const unit of ["suricata-ips.service", "appliance-health.service", "amazon-ssm-agent.service", "amazon-cloudwatch-agent.service"]) {
                 assert.strictEqual(show(unit, "ActiveState").ActiveState, "active", unit);
             }
-            for (const timer of ["gwlb-hairpin.timer", "suricata-rules-update.timer"]) {
+            for (const timer of ["gwlb-hairpin.timer", "suricata-rules-update.timer", "suricata-logrotate.timer"]) {
                 const t = show(timer, "ActiveState,NextElapseUSecRealtime,NextElapseUSecMonotonic");
                 assert.strictEqual(t.ActiveState, "active", timer);
-                assert.ok(t.NextElapseUSecRealtime || t.NextElapseUSecMonotonic, `${timer} has no next run`);
+                const scheduled = (v: string | undefined) => v !== undefined && !["", "0", "n/a", "infinity"].includes(v);
+                assert.ok(scheduled(t.NextElapseUSecRealtime) || scheduled(t.NextElapseUSecMonotonic), `${timer} has no next run: ${JSON.stringify(t)}`);
             }
             // A oneshot is inactive once done; done well is what counts.
             assert.deepStrictEqual(show("gwlb-hairpin.service", "Result,ExecMainStatus"), { Result: "success", ExecMainStatus: "0" });
             assert.strictEqual(show("suricata.service", "LoadState").LoadState, "masked");
-            for (const unit of ["suricata-ips.service", "appliance-health.service", "gwlb-hairpin.timer", "suricata-rules-update.timer", "amazon-ssm-agent.service"]) {
+            for (const unit of ["gwlb-hairpin.service", "gwlb-hairpin.timer", "suricata-ips.service", "appliance-health.service", "suricata-rules-update.timer",
+                "suricata-logrotate.timer", "amazon-ssm-agent.service"]) {
                 assert.strictEqual(lab.exec(["systemctl", "is-enabled", unit], { allowFail: true }).stdout.trim(), "enabled", `${unit} comes back after a reboot`);
             }
         });
@@ -99,7 +104,7 @@ describe("the default appliance, booted by cloud-init under systemd, with live G
             assert.ok(calls.some(c => c.service === "ec2" && c.action === "DescribeNetworkInterfaces" && c.signed));
             assert.deepStrictEqual(calls.filter(c => c.service === "s3").map(c => [c.path, c.found]).sort(), [
                 ["/amazon-ssm-us-east-1/latest/debian_amd64/amazon-ssm-agent.deb", true],
-                ["/debian/amd64/latest/amazon-cloudwatch-agent.deb", true],
+                ["/ubuntu/amd64/latest/amazon-cloudwatch-agent.deb", true],
             ]);
             const hairpins = lab.exec(["iptables", "-t", "nat", "-S", "GWLB_HAIRPIN"]).stdout.split("\n").filter(l => l.includes("DNAT"));
             assert.deepStrictEqual(hairpins, [`-A GWLB_HAIRPIN -s ${LAB.gwlbAddress}/32 -d ${LAB.applianceAddress}/32 -p udp -m udp --dport 6081 -j DNAT --to-destination ${LAB.gwlbAddress}:6081`],
@@ -149,7 +154,7 @@ describe("the default appliance, booted by cloud-init under systemd, with live G
             // Never `kill -9 0`: that would kill this test's own process group.
             assert.match(pid, /^[1-9][0-9]*$/, "suricata-ips.service has no main process");
             lab.exec(["kill", "-9", pid]);
-            const failedAfter = await until("health failing", () => health() !== 200, HEALTH_CHECK_INTERVAL_MS);
+            const failedAfter = await until("health answering 503", () => health() === 503, HEALTH_CHECK_INTERVAL_MS);
             assert.ok(failedAfter < HEALTH_CHECK_INTERVAL_MS);
             const f = await flow("while-down");
             assert.ok(noneBack(await gwlb.handshake(f)), "fail closed: no verdict, no forwarding");
@@ -195,14 +200,21 @@ describe("the default appliance, booted by cloud-init under systemd, with live G
             assert.ok(events.some(e => e.event_type === "rules_update_failed"), JSON.stringify(events));
         });
 
-        it("rotates eve.json with the appliance's logrotate stanza, and Suricata writes to the new file", async () => {
-            const r = lab.exec(["logrotate", "--force", "/etc/logrotate.d/suricata"], { allowFail: true });
+        it("rotates eve.json with the appliance's own stanza, the packaged one diverted; Suricata and the agent's user move to the new file", async () => {
+            assert.strictEqual(lab.exec(["test", "-e", "/etc/logrotate.d/suricata"], { allowFail: true }).status, 1, "the packaged stanza is out of logrotate's way");
+            const agentReads = (file: string) => lab.exec(["runuser", "-u", "cwagent", "--", "head", "-c", "1", file], { allowFail: true }).status === 0;
+            assert.ok(agentReads("/var/log/suricata/eve.json"), "the CloudWatch agent's user reads eve.json");
+            const r = lab.exec(["logrotate", "--force", "--state", "/var/lib/logrotate/suricata.status", "/etc/inspected-api/logrotate-suricata.conf"], { allowFail: true });
             assert.strictEqual(r.status, 0, r.stderr);
             assert.ok(lab.readFile("var/log/suricata/eve.json.1").length > 0, "rotated");
+            const hourly = lab.exec(["systemctl", "start", "suricata-logrotate.service"], { allowFail: true });
+            assert.strictEqual(hourly.status, 0, `the hourly unit runs: ${hourly.stderr}`);
             const f = await flow("after-rotate");
             assert.ok(allBack(await gwlb.handshake(f)));
             assert.ok(noneBack(await gwlb.request(f, "/petstore/pets/5", ["X-Inspected-Api-Test: drop"])));
             await until("an alert in the new eve.json", () => alerts().some(a => a.signatureId === 9100001), 10_000);
+            assert.ok(agentReads("/var/log/suricata/eve.json"), "and reads the new eve.json");
+            assert.ok(agentReads("/var/log/inspected-api/events.json"), "and the appliance's events");
         });
     });
 });

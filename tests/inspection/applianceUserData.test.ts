@@ -139,7 +139,7 @@ describe("the default appliance's boot script", () => {
         const started = /^systemctl start --no-block (.*)$/m.exec(script)![1].split(" ");
         assert.deepStrictEqual([...enabled].sort(), [...started].sort());
         assert.deepStrictEqual([...enabled].sort(), ["amazon-ssm-agent.service", "appliance-health.service", "gwlb-hairpin.service",
-            "gwlb-hairpin.timer", "suricata-ips.service", "suricata-rules-update.timer"]);
+            "gwlb-hairpin.timer", "suricata-ips.service", "suricata-logrotate.timer", "suricata-rules-update.timer"]);
     });
 
     it("ships eve.json's alerts and the appliance's own events to the alerts log group, a stream each per instance", () => {
@@ -187,6 +187,7 @@ describe("the appliance's hairpin, run against stand-ins for IMDS, the EC2 API a
     fs.writeFileSync(path.join(bin, "curl"), "#!/bin/sh\ncase \"$*\" in *local-ipv4*) echo 10.100.0.50 ;; *) echo token ;; esac\n", { mode: 0o755 });
     fs.writeFileSync(path.join(bin, "python3"), `#!/bin/sh\ncat > /dev/null\n[ "$1" = - ] && [ "$2" = "${SETTINGS.gwlbEniDescription}" ] && cat "${work}/enis"\n`, { mode: 0o755 });
     fs.writeFileSync(path.join(bin, "iptables"), `#!/bin/sh\necho "$*" >> "${log}"\ncase "$*" in *" -C "*|"-C "*|*" -N "*) exit 1 ;; esac\n`, { mode: 0o755 });
+    fs.writeFileSync(path.join(bin, "sysctl"), `#!/bin/sh\necho "sysctl $*" >> "${log}"\n`, { mode: 0o755 });
     const run = (enis: string) => {
         fs.writeFileSync(path.join(work, "enis"), enis);
         fs.rmSync(log, { force: true });
@@ -202,6 +203,7 @@ describe("the appliance's hairpin, run against stand-ins for IMDS, the EC2 API a
         const { status, stderr, calls } = run("10.100.0.10\n10.100.32.10\n");
         assert.strictEqual(status, 0, stderr);
         assert.ok(calls.includes("-P FORWARD DROP"));
+        assert.ok(calls.indexOf("-P FORWARD DROP") < calls.indexOf("sysctl -qw net.ipv4.ip_forward=1"), "forwarding only once DROP is the policy");
         assert.ok(calls.includes(`-A FORWARD -p udp --dport 6081 -m conntrack --ctstate DNAT -j NFQUEUE --queue-balance 0:${queues} --queue-cpu-fanout`));
         assert.ok(calls.includes("-t nat -A POSTROUTING -p udp --dport 6081 -m conntrack --ctstate DNAT -j MASQUERADE"));
         assert.ok(calls.includes("-t nat -A PREROUTING -p udp --dport 6081 -j GWLB_HAIRPIN"));

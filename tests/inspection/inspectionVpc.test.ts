@@ -223,6 +223,8 @@ describe("InspectionVpc", () => {
             assert.strictEqual(alarm.inputs.namespace, `inspected-api/${alerts.state.name}`, "one stack's failures never page another's");
             assert.deepStrictEqual([alarm.inputs.statistic, alarm.inputs.comparisonOperator, alarm.inputs.threshold, alarm.inputs.treatMissingData],
                 ["Sum", "GreaterThanOrEqualToThreshold", 1, "notBreaching"]);
+            // Daily refreshes up to 25 h apart: one failure in the last 26 hours keeps it in alarm.
+            assert.deepStrictEqual([alarm.inputs.period, alarm.inputs.evaluationPeriods, alarm.inputs.datapointsToAlarm], [3600, 26, 1]);
             assert.match(gunzip(one(r, T.launchTemplate).inputs.userData), /appliance-event rules_update_failed /, "the script logs the event the filter counts");
         });
 

@@ -153,7 +153,7 @@ export class ApplianceLab {
         fs.mkdirSync(debs);
         const objects: Record<string, string> = {
             [`s3.${LAB.region}.amazonaws.com/amazon-ssm-${LAB.region}/latest/debian_amd64/amazon-ssm-agent.deb`]: standInAgent(debs, "amazon-ssm-agent"),
-            [`amazoncloudwatch-agent-${LAB.region}.s3.${LAB.region}.amazonaws.com/debian/amd64/latest/amazon-cloudwatch-agent.deb`]: standInAgent(debs, "amazon-cloudwatch-agent"),
+            [`amazoncloudwatch-agent-${LAB.region}.s3.${LAB.region}.amazonaws.com/ubuntu/amd64/latest/amazon-cloudwatch-agent.deb`]: standInAgent(debs, "amazon-cloudwatch-agent"),
         };
         fs.writeFileSync(path.join(this.work, "standins.json"), JSON.stringify({
             region: LAB.region, applianceAddress: LAB.applianceAddress, instanceId: LAB.instanceId, awsAddress: LAB.gwlbAddress,

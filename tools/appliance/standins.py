@@ -13,6 +13,7 @@ that plays the Gateway Load Balancer:
 """
 import http.server
 import json
+import re
 import ssl
 import sys
 import threading
@@ -23,6 +24,7 @@ CONFIG = json.load(open(sys.argv[1]))
 TOKEN = "stand-in-imds-token"
 ROLE = "inspection-appliances-role"
 ACCESS_KEY = "ASIASTANDINACCESSKEY"
+SESSION_TOKEN = "stand-in-session"
 CALLS = threading.Lock()
 
 
@@ -61,7 +63,7 @@ class Imds(http.server.BaseHTTPRequestHandler):
             "iam/security-credentials": ROLE,
             "iam/security-credentials/" + ROLE: json.dumps({
                 "Code": "Success", "Type": "AWS-HMAC", "AccessKeyId": ACCESS_KEY,
-                "SecretAccessKey": "stand-in-secret", "Token": "stand-in-session", "Expiration": "2099-01-01T00:00:00Z",
+                "SecretAccessKey": "stand-in-secret", "Token": SESSION_TOKEN, "Expiration": "2099-01-01T00:00:00Z",
                 "LastUpdated": "2026-01-01T00:00:00Z",
             }),
         }
@@ -81,7 +83,13 @@ class Aws(http.server.BaseHTTPRequestHandler):
         host = self.headers.get("Host", "")
         body = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
         params = urllib.parse.parse_qs(body)
-        signed = f"Credential={ACCESS_KEY}/" in self.headers.get("Authorization", "")
+        # SigV4 with the role's session credentials, scoped to this region's EC2 (the signature itself is not
+        # recomputed: what is checked is that the caller used what IMDS handed out, for the right service).
+        authorization = self.headers.get("Authorization", "")
+        scope = re.search(r"Credential=([^/]+)/\d{8}/([^/]+)/([^/]+)/aws4_request", authorization)
+        signed = (authorization.startswith("AWS4-HMAC-SHA256 ") and scope is not None
+                  and scope.groups() == (ACCESS_KEY, CONFIG["region"], "ec2")
+                  and self.headers.get("X-Amz-Security-Token") == SESSION_TOKEN)
         record({"service": "ec2", "host": host, "action": params.get("Action", [""])[0], "signed": signed})
         if host != f"ec2.{CONFIG['region']}.amazonaws.com" or params.get("Action") != ["DescribeNetworkInterfaces"]:
             return answer(self, 400, "unsupported")

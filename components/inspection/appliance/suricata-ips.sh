@@ -6,6 +6,8 @@
 # Packet path: GWLB --GENEVE/6081--> this host --DNAT back to the sending GWLB ENI--> FORWARD --NFQUEUE--> Suricata
 # --verdict--> MASQUERADE --> GWLB. Without a Suricata verdict nothing is forwarded: the queue has no bypass.
 set -euo pipefail
+# Command substitutions fail the script too: a failed token fetch must not become an empty token.
+shopt -s inherit_errexit
 exec > >(tee -a /var/log/inspected-api-boot.log) 2>&1
 
 readonly GENEVE_PORT='{{GENEVE_PORT}}'
@@ -77,16 +79,21 @@ EOF
 chmod 0755 /usr/local/sbin/appliance-event
 
 # AWS's agents are not in Debian's archive, and Debian's AMIs ship neither: SSM (management without SSH) and the
-# CloudWatch agent (alerts and appliance events to the alerts log group), from AWS's regional buckets.
+# CloudWatch agent (alerts and appliance events to the alerts log group), from AWS's regional buckets. AWS builds
+# the CloudWatch agent for Debian on amd64 only; its Ubuntu package is the same binary, for amd64 and arm64 alike.
 install_aws_agent() {
-    retry curl -sSfo /tmp/aws-agent.deb "$1"
-    dpkg -i -E /tmp/aws-agent.deb
-    rm -f /tmp/aws-agent.deb
+    local deb
+    deb=$(mktemp --suffix=.deb)
+    retry curl -sSfo "${deb}" "$1"
+    chmod 0644 "${deb}"
+    retry apt-get -o DPkg::Lock::Timeout=300 install -y -q "${deb}"
+    rm -f "${deb}"
 }
 arch=$(dpkg --print-architecture)
 install_aws_agent "https://s3.${REGION}.amazonaws.com/amazon-ssm-${REGION}/latest/debian_${arch}/amazon-ssm-agent.deb"
-install_aws_agent "https://amazoncloudwatch-agent-${REGION}.s3.${REGION}.amazonaws.com/debian/${arch}/latest/amazon-cloudwatch-agent.deb"
-install -d -m 0755 /var/log/suricata /var/log/inspected-api
+install_aws_agent "https://amazoncloudwatch-agent-${REGION}.s3.${REGION}.amazonaws.com/ubuntu/${arch}/latest/amazon-cloudwatch-agent.deb"
+# Suricata's logs hold the API's HTTP metadata: root and the agent only.
+install -d -m 0750 /var/log/suricata /var/log/inspected-api
 setfacl -m u:cwagent:rx /var/log/suricata /var/log/inspected-api
 setfacl -d -m u:cwagent:r /var/log/suricata /var/log/inspected-api
 cat > /opt/aws/amazon-cloudwatch-agent/etc/inspected-api.json <<EOF
@@ -113,15 +120,18 @@ cat > /opt/aws/amazon-cloudwatch-agent/etc/inspected-api.json <<EOF
   }
 }
 EOF
+# Started before anything below can fail, so a failed first rules fetch reaches the alarm too.
+/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl -a fetch-config -m ec2 -s \
+    -c file:/opt/aws/amazon-cloudwatch-agent/etc/inspected-api.json
 
 # Loaded now if it is a module (built into some kernels); listed so a reboot loads it before systemd-sysctl runs.
 echo nf_conntrack > /etc/modules-load.d/inspected-api.conf
 modprobe nf_conntrack || [ -d /proc/sys/net/netfilter ]
+# Forwarding is not switched on here: gwlb-hairpin does it, after it has made DROP the forward chain's policy, at
+# every boot.
 cat > /etc/sysctl.d/60-inspected-api.conf <<'EOF'
-net.ipv4.ip_forward = 1
 net.netfilter.nf_conntrack_max = 262144
 EOF
-sysctl -w net.ipv4.ip_forward=1
 # A tuning, not a condition of inspecting: a kernel that refuses it (a container's, say) leaves the default.
 sysctl -w net.netfilter.nf_conntrack_max=262144 || echo "warning: nf_conntrack_max left at $(sysctl -n net.netfilter.nf_conntrack_max)" >&2
 
@@ -151,7 +161,8 @@ if [ -z "${ips}" ]; then
     echo "gwlb-hairpin: no ENI described '${GWLB_ENI_DESCRIPTION}' yet" >&2
     exit 1
 fi
-# Static rules: forward only what was DNATed here, every such packet through Suricata, nothing else.
+# Static rules: forward only what was DNATed here, every such packet through Suricata, nothing else. Forwarding
+# goes on only once that policy holds.
 iptables -P FORWARD DROP
 iptables -C FORWARD -p udp --dport "${GENEVE_PORT}" -m conntrack --ctstate DNAT -j NFQUEUE --queue-balance "0:${queues}" --queue-cpu-fanout 2>/dev/null \
     || iptables -A FORWARD -p udp --dport "${GENEVE_PORT}" -m conntrack --ctstate DNAT -j NFQUEUE --queue-balance "0:${queues}" --queue-cpu-fanout
@@ -161,6 +172,7 @@ iptables -t nat -N GWLB_HAIRPIN 2>/dev/null || true
 iptables -t nat -C PREROUTING -p udp --dport "${GENEVE_PORT}" -j GWLB_HAIRPIN 2>/dev/null \
     || iptables -t nat -A PREROUTING -p udp --dport "${GENEVE_PORT}" -j GWLB_HAIRPIN
 # Rewritten only when the ENI set changed, so a steady fleet never has a window without the rules.
+sysctl -qw net.ipv4.ip_forward=1
 if [ "${ips}" != "$(cat "${state}/ips" 2>/dev/null || true)" ]; then
     iptables -t nat -F GWLB_HAIRPIN
     for ip in ${ips}; do
@@ -176,7 +188,6 @@ cat > /etc/systemd/system/gwlb-hairpin.service <<'EOF'
 Description=GENEVE hairpin to every Gateway Load Balancer ENI
 Wants=network-online.target
 After=network-online.target
-Before=suricata-ips.service
 
 [Service]
 Type=oneshot
@@ -234,8 +245,7 @@ PY
 cat > /etc/systemd/system/suricata-ips.service <<'EOF'
 [Unit]
 Description=Suricata IPS (NFQUEUE) for the Gateway Load Balancer
-Wants=gwlb-hairpin.service
-After=gwlb-hairpin.service
+# Independent of gwlb-hairpin: a restart after a crash must not wait for the EC2 API.
 
 [Service]
 Type=simple
@@ -244,12 +254,21 @@ ExecStart=/usr/bin/suricata -c /etc/suricata/inspected-api.yaml $SURICATA_QUEUES
 ExecReload=/bin/kill -USR2 $MAINPID
 Restart=always
 RestartSec=5
+# It parses hostile traffic as root: no new privileges, the system read-only, and no capability beyond the queues'.
+NoNewPrivileges=yes
+ProtectSystem=full
+ProtectHome=yes
+PrivateTmp=yes
+CapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_RAW CAP_SYS_NICE CAP_IPC_LOCK
 
 [Install]
 WantedBy=multi-user.target
 EOF
-# The packaged stanza signals a pid file nothing writes; copytruncate also loses lines. Suricata reopens on HUP.
-cat > /etc/logrotate.d/suricata <<'EOF'
+# The packaged logrotate stanza signals a pid file nothing writes, and copytruncate loses lines: it is diverted out
+# of logrotate's way (so package upgrades never prompt over it) and this one, which tells Suricata to reopen its
+# files, runs every hour, so the size limit holds between Debian's daily logrotate runs.
+dpkg-divert --local --rename --divert /etc/suricata/logrotate.packaged --add /etc/logrotate.d/suricata
+cat > /etc/inspected-api/logrotate-suricata.conf <<'EOF'
 /var/log/suricata/*.log /var/log/suricata/*.json {
     daily
     rotate 7
@@ -263,6 +282,25 @@ cat > /etc/logrotate.d/suricata <<'EOF'
         /bin/systemctl kill --signal=HUP --kill-whom=main suricata-ips.service
     endscript
 }
+EOF
+cat > /etc/systemd/system/suricata-logrotate.service <<'EOF'
+[Unit]
+Description=Rotate Suricata's logs by day or at 500 MB
+
+[Service]
+Type=oneshot
+ExecStart=/usr/sbin/logrotate --state /var/lib/logrotate/suricata.status /etc/inspected-api/logrotate-suricata.conf
+EOF
+cat > /etc/systemd/system/suricata-logrotate.timer <<'EOF'
+[Unit]
+Description=Hourly check of Suricata's log sizes
+
+[Timer]
+OnCalendar=hourly
+Persistent=true
+
+[Install]
+WantedBy=timers.target
 EOF
 
 # ET Open (or the sources RULE_URLS names), with the categories whose hits are attacks turned from alert into
@@ -403,8 +441,6 @@ EOF
 systemctl daemon-reload
 # Enabled first, so a reboot brings everything back; started without waiting, so a hairpin that needs a few
 # retries (credentials, the EC2 API) never aborts the boot: its unit restarts it.
-systemctl enable gwlb-hairpin.service gwlb-hairpin.timer suricata-ips.service suricata-rules-update.timer appliance-health.service amazon-ssm-agent.service
-systemctl start --no-block gwlb-hairpin.service gwlb-hairpin.timer suricata-ips.service suricata-rules-update.timer appliance-health.service amazon-ssm-agent.service
-/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl -a fetch-config -m ec2 -s \
-    -c file:/opt/aws/amazon-cloudwatch-agent/etc/inspected-api.json
+systemctl enable gwlb-hairpin.service gwlb-hairpin.timer suricata-ips.service suricata-rules-update.timer suricata-logrotate.timer appliance-health.service amazon-ssm-agent.service
+systemctl start --no-block gwlb-hairpin.service gwlb-hairpin.timer suricata-ips.service suricata-rules-update.timer suricata-logrotate.timer appliance-health.service amazon-ssm-agent.service
 echo "inspected-api appliance ready: health on :${HEALTH_PORT}${HEALTH_PATH}"
