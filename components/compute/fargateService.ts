@@ -5,7 +5,9 @@ import { awsContext } from "../aws/context";
 import { ServiceTable } from "../data/serviceData";
 import { portRulesPerCidr } from "../network/vpcBuilders";
 import { trustPolicy } from "../security/trustPolicy";
+import { checkArgs } from "../argRules";
 import { contentTag } from "./contentTag";
+import { fargateRules } from "./fargateRules";
 import { EncryptedLogArgs } from "../security/logEncryptionKey";
 
 /** Arguments of {@link FargateService}. */
@@ -47,6 +49,12 @@ export class FargateService extends pulumi.ComponentResource {
 
     constructor(name: string, args: FargateServiceArgs, opts?: pulumi.ComponentResourceOptions) {
         super("inspected-api:compute:FargateService", name, {}, opts);
+        checkArgs(this, "FargateService", name, [
+            ["cpu", fargateRules.cpu(args.cpu)],
+            ["memory", fargateRules.memoryForCpu(args.cpu, args.memory)],
+            ["maxCount", fargateRules.maxAtLeastDesired(args.maxCount, args.desiredCount, "desiredCount")],
+            ["tableActions", fargateRules.tableActions(args.tableActions)],
+        ]);
         const { region, dnsSuffix } = awsContext(this);
 
         const repository = new aws.ecr.Repository(`${name}-repo`, {

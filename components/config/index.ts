@@ -1,6 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { MFA_MODES, SIGN_UP_MODES } from "../auth/modes";
-import { APPLIANCE_EGRESS, applianceSubnetDemand, GENEVE_PORT, HEALTH_CHECK_PROTOCOLS } from "../inspection/sizing";
+import { FARGATE_MEMORY, fargateRules } from "../compute/fargateRules";
+import { applianceRules } from "../inspection/applianceRules";
+import { APPLIANCE_EGRESS, applianceSubnetDemand, HEALTH_CHECK_PROTOCOLS } from "../inspection/sizing";
 import { overlaps, parseCidr } from "../network/cidr";
 import { planSecuritySubnets, planWorkloadSubnets, SubnetPlanError, usableAddresses, WORKLOAD_EGRESS } from "../network/subnetPlan";
 import { boolean, integer, matching, maxLength, oneOf, oneOfIntegers, optional, origins, Parser, privateCidr, RuleViolation } from "./rules";
@@ -9,16 +11,6 @@ import { boolean, integer, matching, maxLength, oneOf, oneOfIntegers, optional, 
 export const LOG_RETENTION_DAYS = [
     1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ] as const;
-
-/** Memory sizes (MiB) Fargate offers for each CPU size. */
-const range = (from: number, to: number, step: number) => Array.from({ length: (to - from) / step + 1 }, (_, i) => from + i * step);
-const FARGATE_MEMORY: Readonly<Record<number, readonly number[]>> = {
-    256: [512, 1024, 2048],
-    512: range(1024, 4096, 1024),
-    1024: range(2048, 8192, 1024),
-    2048: range(4096, 16384, 1024),
-    4096: range(8192, 30720, 1024),
-};
 
 /** One stack config key: its Pulumi.yaml schema type and default, and how a raw value becomes typed. */
 interface KeySpec<T> {
@@ -112,35 +104,22 @@ function shown(value: string | undefined): string {
     return value.length > 80 ? `${JSON.stringify(value.slice(0, 40))}… (${value.length} characters)` : JSON.stringify(value);
 }
 
-/** Rules that involve more than one key; each names the key whose value should change. */
+/**
+ * Rules that involve more than one key; each names the key whose value should change. The component rules are the
+ * components' own (applianceRules, fargateRules), given the config's key names.
+ */
+const rule = (key: ConfigKey, broken: string | undefined) => (broken === undefined ? undefined : { key, rule: broken });
 const CROSS_KEY_RULES: ReadonlyArray<(c: StackConfig) => { key: ConfigKey; rule: string } | undefined> = [
-    c => c.serviceMaxCount < c.serviceDesiredCount
-        ? { key: "serviceMaxCount", rule: `be at least serviceDesiredCount (${c.serviceDesiredCount})` }
-        : undefined,
-    c => {
-        const sizes = FARGATE_MEMORY[c.serviceCpu];
-        const shown = sizes.length <= 4 ? sizes.join(", ") : `${sizes[0]} to ${sizes[sizes.length - 1]} in steps of ${sizes[1] - sizes[0]}`;
-        return sizes.includes(c.serviceMemory) ? undefined : { key: "serviceMemory", rule: `be a size Fargate offers with ${c.serviceCpu} CPU units: ${shown} MiB` };
-    },
-    c => c.appliancesPerAz > c.applianceMaxPerAz
-        ? { key: "appliancesPerAz", rule: `be at most applianceMaxPerAz (${c.applianceMaxPerAz})` }
-        : undefined,
+    c => rule("serviceMaxCount", fargateRules.maxAtLeastDesired(c.serviceMaxCount, c.serviceDesiredCount, "serviceDesiredCount")),
+    c => rule("serviceMemory", fargateRules.memoryForCpu(c.serviceCpu, c.serviceMemory)),
+    c => rule("appliancesPerAz", applianceRules.minWithinMax(c.appliancesPerAz, c.applianceMaxPerAz, "applianceMaxPerAz")),
     c => overlaps(parseCidr(c.workloadVpcCidr), parseCidr(c.securityVpcCidr))
         ? { key: "securityVpcCidr", rule: `not overlap workloadVpcCidr (${c.workloadVpcCidr})` }
         : undefined,
-    c => c.applianceHealthPort === GENEVE_PORT
-        ? { key: "applianceHealthPort", rule: `not be ${GENEVE_PORT}, the port GENEVE data arrives on` }
-        : undefined,
-    // The default appliance renders its own boot script and answers health checks over HTTP only while Suricata runs.
-    c => c.applianceUserData !== undefined && c.applianceAmiId === undefined
-        ? { key: "applianceUserData", rule: "be empty unless applianceAmiId is set: the default appliance renders its own" }
-        : undefined,
-    c => c.applianceAmiId === undefined && c.applianceHealthProtocol !== "HTTP"
-        ? { key: "applianceHealthProtocol", rule: "be HTTP unless applianceAmiId is set: the default appliance's health responder speaks HTTP" }
-        : undefined,
-    c => c.applianceAmiId === undefined && c.applianceEgress !== "nat"
-        ? { key: "applianceEgress", rule: "be \"nat\" unless applianceAmiId is set: the default appliance installs Suricata and its rules at boot" }
-        : undefined,
+    c => rule("applianceHealthPort", applianceRules.healthPortNotGeneve(c.applianceHealthPort)),
+    c => rule("applianceUserData", applianceRules.userDataOnlyWithAmi(c.applianceUserData, c.applianceAmiId, "applianceAmiId")),
+    c => rule("applianceHealthProtocol", applianceRules.httpHealthForDefault(c.applianceHealthProtocol, c.applianceAmiId, "applianceAmiId")),
+    c => rule("applianceEgress", applianceRules.natForDefault(c.applianceEgress, c.applianceAmiId, "applianceAmiId")),
     // The /16–/20 and /16–/24 ranges always fit up to 8 AZs today; these keep config and planners from disagreeing.
     c => {
         const plan = tryPlan(() => planWorkloadSubnets(c.workloadVpcCidr, c.availabilityZoneCount));

@@ -6,7 +6,9 @@ import { SubnetTier } from "../network/vpcBuilders";
 import { accountAdministersKey } from "../security/keyPolicy";
 import { EncryptedLogArgs } from "../security/logEncryptionKey";
 import { trustPolicy } from "../security/trustPolicy";
+import { checkArgs } from "../argRules";
 import { applianceImage } from "./appliance/image";
+import { applianceRules } from "./applianceRules";
 import { suricataUserData } from "./appliance/userData";
 import { ApplianceEgress, GENEVE_PORT, HealthCheckProtocol } from "./sizing";
 
@@ -72,9 +74,13 @@ export class ApplianceFleet extends pulumi.ComponentResource {
 
     constructor(name: string, args: ApplianceFleetArgs, opts?: pulumi.ComponentResourceOptions) {
         super("inspected-api:inspection:ApplianceFleet", name, {}, opts);
-        if (args.userData !== undefined && args.amiId === undefined) {
-            throw new Error(`${name}: userData is only for a vendor image (amiId); the default appliance renders its own`);
-        }
+        checkArgs(this, "ApplianceFleet", name, [
+            ["minSize", applianceRules.minWithinMax(args.minSize, args.maxSize, "maxSize")],
+            ["healthCheck.port", applianceRules.healthPortNotGeneve(args.healthCheck.port)],
+            ["healthCheck.protocol", applianceRules.httpHealthForDefault(args.healthCheck.protocol, args.amiId, "amiId")],
+            ["userData", applianceRules.userDataOnlyWithAmi(args.userData, args.amiId, "amiId")],
+            ["egress", applianceRules.natForDefault(args.egress, args.amiId, "amiId")],
+        ]);
         const ctx = awsContext(this);
         const byo = args.amiId !== undefined;
 

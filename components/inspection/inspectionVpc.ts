@@ -6,6 +6,8 @@ import { planSecuritySubnets } from "../network/subnetPlan";
 import { addInterfaceEndpoints, addNatEgress, createTierSubnets, createVpc, SubnetTier } from "../network/vpcBuilders";
 import { EncryptedLogArgs } from "../security/logEncryptionKey";
 import { ApplianceFleet, ApplianceHealthCheck } from "./applianceFleet";
+import { ArgRule, checkArgs } from "../argRules";
+import { applianceRules } from "./applianceRules";
 import { APPLIANCE_INTERFACE_ENDPOINTS, ApplianceEgress, GENEVE_PORT } from "./sizing";
 
 /** The appliances behind the Gateway Load Balancer. */
@@ -29,6 +31,18 @@ export interface ApplianceSpec {
     readonly homeNetCidrs?: readonly string[];
     /** Ports the protected services speak HTTP on, beside 80 (Suricata's HTTP_PORTS), e.g. the services' port. */
     readonly httpPorts?: readonly number[];
+}
+
+/** The first entry that is not an IPv4 CIDR, as a broken rule. */
+function notCidr(cidrs: readonly string[]): ArgRule {
+    for (const cidr of cidrs) {
+        try {
+            parseCidr(cidr);
+        } catch (err) {
+            return `hold IPv4 CIDRs only; ${JSON.stringify(cidr)} is not one (${(err as Error).message})`;
+        }
+    }
+    return undefined;
 }
 
 /** Suricata's own default HOME_NET. */
@@ -76,19 +90,15 @@ export class InspectionVpc extends pulumi.ComponentResource {
     constructor(name: string, args: InspectionVpcArgs, opts?: pulumi.ComponentResourceOptions) {
         super("inspected-api:inspection:InspectionVpc", name, {}, opts);
         const spec = args.appliance;
-        if (!(Number.isInteger(spec.minPerAz) && spec.minPerAz >= 1 && spec.minPerAz <= spec.maxPerAz)) {
-            throw new Error(`${name}: appliance.minPerAz (${spec.minPerAz}) must be an integer from 1 to appliance.maxPerAz (${spec.maxPerAz})`);
-        }
-        if (spec.healthCheck.port === GENEVE_PORT) {
-            throw new Error(`${name}: appliance.healthCheck.port must not be ${GENEVE_PORT}, the GENEVE data port`);
-        }
-        for (const cidr of spec.homeNetCidrs ?? []) {
-            try {
-                parseCidr(cidr);
-            } catch (err) {
-                throw new Error(`${name}: appliance.homeNetCidrs holds ${JSON.stringify(cidr)}, which is not an IPv4 CIDR (${(err as Error).message})`);
-            }
-        }
+        checkArgs(this, "InspectionVpc", name, [
+            ["appliance.minPerAz", Number.isInteger(spec.minPerAz) && spec.minPerAz >= 1
+                ? applianceRules.minWithinMax(spec.minPerAz, spec.maxPerAz, "appliance.maxPerAz") : "be an integer of at least 1"],
+            ["appliance.healthCheck.port", applianceRules.healthPortNotGeneve(spec.healthCheck.port)],
+            ["appliance.healthCheck.protocol", applianceRules.httpHealthForDefault(spec.healthCheck.protocol, spec.amiId, "appliance.amiId")],
+            ["appliance.userData", applianceRules.userDataOnlyWithAmi(spec.userData, spec.amiId, "appliance.amiId")],
+            ["egress", applianceRules.natForDefault(args.egress, spec.amiId, "appliance.amiId")],
+            ["appliance.homeNetCidrs", notCidr(spec.homeNetCidrs ?? [])],
+        ]);
         const azs = args.availabilityZoneIds.length;
         const plan = planSecuritySubnets(args.cidrBlock, azs);
         const { accountId, partition } = awsContext(this);

@@ -1,5 +1,7 @@
 import * as assert from "assert";
-import { deploy, ProgramRun, Registration, T } from "../kit";
+import * as pulumi from "@pulumi/pulumi";
+import { FargateService, FargateServiceArgs } from "../../components/compute/fargateService";
+import { deploy, ProgramRun, Registration, runProgram, T } from "../kit";
 
 const SERVICES = ["petstore", "foodstore"];
 
@@ -157,4 +159,52 @@ describe("services on Fargate with their tables (dev stack)", () => {
         });
         kept(prod.resources.get(T.backupVault, "data-vault"));
     });
+});
+
+describe("FargateService built directly", () => {
+    const args = (over: Partial<FargateServiceArgs> = {}): FargateServiceArgs => ({
+        clusterArn: "arn:aws:ecs:us-east-1:123456789012:cluster/c",
+        clusterName: "c",
+        vpcId: "vpc-0123456789abcdef0",
+        subnetIds: ["subnet-0123456789abcdef0"],
+        ingressCidrBlocks: ["10.0.0.0/24"],
+        port: 8080,
+        image: { context: "services", buildArgs: { SERVICE: "petstore" } },
+        cpu: 256,
+        memory: 512,
+        desiredCount: 1,
+        maxCount: 2,
+        table: {
+            tableName: pulumi.output("t"),
+            tableArn: pulumi.output("arn:aws:dynamodb:us-east-1:123456789012:table/t"),
+            kmsKeyArn: pulumi.output("arn:aws:kms:us-east-1:123456789012:key/k"),
+        },
+        tableActions: ["dynamodb:GetItem"],
+        discoveryServiceArn: "arn:aws:servicediscovery:us-east-1:123456789012:service/srv-1",
+        logs: { retentionInDays: 7, kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/l" },
+        ...over,
+    });
+    const build = (a: FargateServiceArgs) => runProgram({ program: () => new FargateService("svc", a) });
+
+    it("builds with valid arguments", async () => {
+        const run = await build(args());
+        assert.ifError(run.error);
+        assert.ok(run.resources.ofType(T.ecsService).length === 1);
+    });
+
+    // The same rules the stack config applies to serviceCpu, serviceMemory and serviceMaxCount (fargateRules).
+    for (const [title, over, message] of [
+        ["a CPU size Fargate does not offer", { cpu: 300 }, /^FargateService svc: args\.cpu must be one of 256, 512, 1024, 2048, 4096 \(Fargate CPU units\)$/],
+        ["8192 MiB with 256 CPU units", { memory: 8192 }, /args\.memory must be a size Fargate offers with 256 CPU units: 512, 1024, 2048 MiB/],
+        ["more tasks wanted than allowed", { desiredCount: 5, maxCount: 2 }, /args\.maxCount must be at least desiredCount \(5\)/],
+        ["a wildcard on the table", { tableActions: ["dynamodb:GetItem", "dynamodb:*"] }, /args\.tableActions must name DynamoDB actions one by one.*"dynamodb:\*" is not one/],
+        ["a wildcard within an action name", { tableActions: ["dynamodb:Get*"] }, /"dynamodb:Get\*" is not one/],
+        ["no table action", { tableActions: [] }, /args\.tableActions must name at least one DynamoDB action/],
+    ] as const) {
+        it(`refuses ${title}, naming the argument, before any child registers`, async () => {
+            const run = await build(args(over as Partial<FargateServiceArgs>));
+            assert.match(String(run.error?.message), message);
+            assert.deepStrictEqual(run.resources.all.map(x => x.type), [T.fargateService], "nothing but the component itself may register");
+        });
+    }
 });

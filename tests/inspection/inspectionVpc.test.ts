@@ -325,11 +325,11 @@ describe("InspectionVpc through its public API", () => {
         healthCheck: { protocol: "HTTP", port: 8080, path: "/health" },
         ...over,
     });
-    const build = (appliance: ApplianceSpec) => runProgram({
+    const build = (appliance: ApplianceSpec, egress: "nat" | "endpoints" = "nat") => runProgram({
         program: () => new InspectionVpc("ips", {
             cidrBlock: "10.9.0.0/20",
             availabilityZoneIds: ["use1-az1", "use1-az2", "use1-az4"],
-            egress: "nat",
+            egress,
             appliance,
             logs: { retentionInDays: 14, kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/byo" },
             alarmActions: ["arn:aws:sns:us-east-1:123456789012:pager"],
@@ -348,17 +348,28 @@ describe("InspectionVpc through its public API", () => {
         assert.strictEqual(r.get(T.logGroup, "ips-appliances-alerts").inputs.kmsKeyId, "arn:aws:kms:us-east-1:123456789012:key/byo");
     });
 
-    for (const [title, appliance, message] of [
-        ["more appliances at minimum than at most", spec({ minPerAz: 3 }), /appliance\.minPerAz \(3\) must be an integer from 1 to appliance\.maxPerAz \(2\)/],
-        ["an AZ without appliances", spec({ minPerAz: 0 }), /appliance\.minPerAz \(0\)/],
-        ["health checks on the GENEVE port", spec({ healthCheck: { protocol: "TCP", port: 6081, path: "/" } }), /appliance\.healthCheck\.port must not be 6081/],
-        ["user data for the default appliance", spec({ userData: "#!/bin/sh" }), /userData is only for a vendor image \(amiId\)/],
-        ["a HOME_NET that is no CIDR", spec({ homeNetCidrs: ["10.0.0.0/16", "10.0.0.0"] }), /appliance\.homeNetCidrs holds "10\.0\.0\.0", which is not an IPv4 CIDR/],
+    // The same rules the stack config applies to its keys (components/inspection/applianceRules.ts), here in the
+    // component's own argument names.
+    for (const [title, appliance, egress, message] of [
+        ["more appliances at minimum than at most", spec({ minPerAz: 3 }), "nat", /^InspectionVpc ips: args\.appliance\.minPerAz must be at most appliance\.maxPerAz \(2\)$/],
+        ["an AZ without appliances", spec({ minPerAz: 0 }), "nat", /args\.appliance\.minPerAz must be an integer of at least 1/],
+        ["health checks on the GENEVE port", spec({ amiId: VENDOR_AMI, healthCheck: { protocol: "TCP", port: 6081, path: "/" } }), "nat",
+            /args\.appliance\.healthCheck\.port must not be 6081/],
+        ["user data for the default appliance", spec({ userData: "#!/bin/sh" }), "nat", /args\.appliance\.userData must be empty unless appliance\.amiId is set/],
+        ["a TCP health check for the default appliance", spec({ healthCheck: { protocol: "TCP", port: 443, path: "/" } }), "nat",
+            /args\.appliance\.healthCheck\.protocol must be HTTP unless appliance\.amiId is set/],
+        ["endpoints egress for the default appliance, which installs Suricata at boot", spec(), "endpoints", /args\.egress must be "nat" unless appliance\.amiId is set/],
+        ["a HOME_NET that is no CIDR", spec({ homeNetCidrs: ["10.0.0.0/16", "10.0.0.0"] }), "nat", /args\.appliance\.homeNetCidrs must hold IPv4 CIDRs only; "10\.0\.0\.0" is not one/],
     ] as const) {
-        it(`refuses ${title}, naming the argument, before any launch template exists`, async () => {
-            const run = await build(appliance);
+        it(`refuses ${title}, naming the argument, before any child registers`, async () => {
+            const run = await build(appliance, egress);
             assert.match(String(run.error?.message), message);
-            assert.ok(!run.resources.ofType(T.launchTemplate).length, "no launch template may exist");
+            assert.deepStrictEqual(run.resources.all.map(x => x.type), [T.inspectionVpc], "nothing but the component itself may register");
         });
     }
+
+    it("reports every broken argument at once", async () => {
+        const run = await build(spec({ minPerAz: 3, userData: "#!/bin/sh" }), "endpoints");
+        assert.match(String(run.error?.message), /minPerAz must .*; args\.appliance\.userData must .*; args\.egress must /);
+    });
 });

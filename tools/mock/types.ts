@@ -43,6 +43,7 @@ export const T = {
     httpApi: "inspected-api:api:HttpApi",
     serviceDiscovery: "inspected-api:api:ServiceDiscovery",
     apiUserPool: "inspected-api:auth:ApiUserPool",
+    fargateService: "inspected-api:compute:FargateService",
     api: "aws:apigatewayv2/api:Api",
     apiRoute: "aws:apigatewayv2/route:Route",
     apiIntegration: "aws:apigatewayv2/integration:Integration",

@@ -1,0 +1,25 @@
+import * as pulumi from "@pulumi/pulumi";
+
+/**
+ * A rule over a component's arguments, shared with the stack config: it returns what the value must be (phrased to
+ * read after "must"), or undefined when the value is fine. The component and the config each name the fields in
+ * their own words, so a rule takes the names it mentions.
+ */
+export type ArgRule = string | undefined;
+
+/** An argument's path in the component's args (`appliance.healthCheck.port`) and the rule it broke. */
+export interface ArgViolation {
+    readonly path: string;
+    readonly rule: string;
+}
+
+/**
+ * Throws a `pulumi.ResourceError` naming the component, its name and every broken argument, before the component
+ * registers any child.
+ */
+export function checkArgs(component: pulumi.ComponentResource, type: string, name: string, checks: ReadonlyArray<[string, ArgRule]>): void {
+    const violations: ArgViolation[] = checks.filter((c): c is [string, string] => c[1] !== undefined).map(([path, rule]) => ({ path, rule }));
+    if (violations.length > 0) {
+        throw new pulumi.ResourceError(`${type} ${name}: ${violations.map(v => `args.${v.path} must ${v.rule}`).join("; ")}`, component);
+    }
+}
