@@ -2,7 +2,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-    { ignores: ["node_modules/", "coverage/", "bin/", "plan/", "services/node_modules/", "services/dist/"] },
+    { ignores: ["node_modules/", "coverage/", "bin/", "dist/", "plan/", "services/node_modules/", "services/dist/", "tests/package/consumer/node_modules/", "tests/package/consumer/dist/"] },
     js.configs.recommended,
     ...tseslint.configs.recommended,
     {
@@ -14,6 +14,15 @@ export default tseslint.config(
             "eqeqeq": ["error", "always"],
             "no-console": "off",
         },
+    },
+    {
+        // Build and install scripts, and an example's own service: plain CommonJS for Node, nothing to compile first.
+        files: ["**/*.js"],
+        languageOptions: {
+            sourceType: "commonjs",
+            globals: { require: "readonly", module: "writable", process: "readonly", __dirname: "readonly", console: "readonly" },
+        },
+        rules: { "@typescript-eslint/no-require-imports": "off" },
     },
     {
         files: ["components/**/*.ts", "index.ts"],

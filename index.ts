@@ -1,16 +1,16 @@
 /**
- * inspected-api: config → components → stack outputs. Everything that can be wrong before deploying (the stack
- * config, and whether the region has the AZs it asks for) is checked before the first resource registers.
+ * The package root: every component with its args types. The stack program is `stack.ts` (Pulumi.yaml `main`);
+ * nothing here registers a resource when imported.
  */
-import { parseServiceCatalog } from "./components/api/catalog";
-import { loadConfig } from "./components/config";
-import { lookupAvailabilityZones } from "./components/config/availabilityZones";
-import { inspectedApi } from "./program";
-import catalog from "./services/catalog.json";
-
-export = async () => {
-    const config = loadConfig();
-    const services = parseServiceCatalog(catalog);
-    const zones = await lookupAvailabilityZones(config.availabilityZoneCount);
-    return inspectedApi(config, zones, services);
-};
+export { HttpApi, HttpApiArgs, ApiBackend } from "./components/api/httpApi";
+export { ServiceDiscovery, ServiceDiscoveryArgs, DiscoveredService } from "./components/api/serviceDiscovery";
+export { ApiUserPool, ApiUserPoolArgs } from "./components/auth/userPool";
+export { FargateService, FargateServiceArgs } from "./components/compute/fargateService";
+export { ServiceCluster } from "./components/compute/serviceCluster";
+export { ServiceData, ServiceDataArgs, TableSpec, ServiceTable } from "./components/data/serviceData";
+export { ApplianceFleet, ApplianceFleetArgs, ApplianceHealthCheck } from "./components/inspection/applianceFleet";
+export { InspectedRouting, InspectedRoutingArgs } from "./components/inspection/inspectedRouting";
+export { InspectionVpc, InspectionVpcArgs, ApplianceSpec } from "./components/inspection/inspectionVpc";
+export { VpcFlowLogs, VpcFlowLogsArgs } from "./components/network/vpcFlowLogs";
+export { WorkloadVpc, WorkloadVpcArgs } from "./components/network/workloadVpc";
+export { LogEncryptionKey, LogEncryptionKeyArgs, EncryptedLogArgs } from "./components/security/logEncryptionKey";

@@ -28,7 +28,7 @@ export function inspectedApi(config: StackConfig, zones: AvailabilityZones, cata
 
     const workload = new WorkloadVpc("workload", {
         cidrBlock: config.workloadVpcCidr,
-        availabilityZoneIds: zones.zoneIds,
+        availabilityZoneIds: [...zones.zoneIds],
         egress: config.workloadEgress,
         dynamoDbEndpointPolicy: data.endpointPolicy,
         flowLogs: { retentionInDays: config.logRetentionDays, kmsKeyArn: logKey.arn },
@@ -36,7 +36,7 @@ export function inspectedApi(config: StackConfig, zones: AvailabilityZones, cata
 
     const inspection = new InspectionVpc("inspection", {
         cidrBlock: config.securityVpcCidr,
-        availabilityZoneIds: zones.zoneIds,
+        availabilityZoneIds: [...zones.zoneIds],
         egress: config.applianceEgress,
         appliance: {
             instanceType: config.applianceInstanceType,
@@ -64,7 +64,11 @@ export function inspectedApi(config: StackConfig, zones: AvailabilityZones, cata
         serviceSubnets: workload.serviceSubnets,
     });
 
-    const discovery = new ServiceDiscovery("discovery", { vpcId: workload.vpcId, services: services.map(s => s.name) });
+    const discovery = new ServiceDiscovery("discovery", {
+        vpcId: workload.vpcId,
+        namespace: "inspected-api.internal",
+        services: services.map(s => s.name),
+    });
 
     const cluster = new ServiceCluster("services");
     const compute = services.map(s => new FargateService(s.name, {
@@ -80,7 +84,7 @@ export function inspectedApi(config: StackConfig, zones: AvailabilityZones, cata
         desiredCount: config.serviceDesiredCount,
         maxCount: config.serviceMaxCount,
         table: data.tables[s.name],
-        tableActions: TABLE_DATA_ACTIONS,
+        tableActions: [...TABLE_DATA_ACTIONS],
         discoveryServiceArn: discovery.services[s.name].arn,
         logs: { retentionInDays: config.logRetentionDays, kmsKeyArn: logKey.arn },
     }, { dependsOn: [routing] }));
@@ -109,7 +113,7 @@ export function inspectedApi(config: StackConfig, zones: AvailabilityZones, cata
         })),
         jwt: { issuer: users.issuer, audiences: users.audiences },
         throttle: { burstLimit: config.apiThrottleBurst, rateLimit: config.apiThrottleRate },
-        corsAllowOrigins: config.corsAllowOrigins,
+        corsAllowOrigins: [...config.corsAllowOrigins],
         accessLogs: { retentionInDays: config.logRetentionDays, kmsKeyArn: logKey.arn },
     });
 

@@ -23,3 +23,8 @@ export function checkArgs(component: pulumi.ComponentResource, type: string, nam
         throw new pulumi.ResourceError(`${type} ${name}: ${violations.map(v => `args.${v.path} must ${v.rule}`).join("; ")}`, component);
     }
 }
+
+/** A string argument that takes one of a few values: the schema types it as a string, so the component checks it. */
+export function oneOfValues(value: string, allowed: readonly string[]): ArgRule {
+    return allowed.includes(value) ? undefined : `be one of ${allowed.map(v => JSON.stringify(v)).join(", ")}, got ${JSON.stringify(value)}`;
+}

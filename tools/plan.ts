@@ -15,7 +15,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { ConfigValue, PROJECT_DIR, ProgramRun, Registration, runProgram } from "./mock";
+import { ConfigValue, PROJECT_DIR, ProgramRun, Registration, runProgram, STACK_PROGRAM } from "./mock";
 import { CostEstimate, estimateCost, renderCost } from "./plan/cost";
 import { renderDiagram } from "./plan/diagram";
 import { table } from "./plan/text";
@@ -29,7 +29,7 @@ interface PlanArgs {
     readonly json: boolean;
     /** Usage the cost estimate assumes, over the defaults. */
     readonly assumptions: Assumptions;
-    /** A program of the user's own built from the components, instead of index.ts. */
+    /** A program of the user's own built from the components, instead of stack.ts. */
     readonly program?: string;
     /** Where PLAN.md and plan.json go instead of plan/<stack>. */
     readonly out?: string;
@@ -237,10 +237,10 @@ export async function main(argv: readonly string[]): Promise<number> {
         return run.error.name === "InvalidConfigError" ? 2 : 1;
     }
     const { text, json: report, diagram, ok } = analysePlan(run, args.assumptions);
-    // A program of one's own never overwrites the plan of index.ts for the same stack.
+    // A program of one's own never overwrites the plan of stack.ts for the same stack.
     const dir = args.out ?? path.join(PROJECT_DIR, "plan",
         args.program ? `${run.source.stack}-${path.basename(args.program).replace(/\.[^.]*$/, "")}` : run.source.stack);
-    const programName = shown(args.program ?? path.join(PROJECT_DIR, "index.ts"));
+    const programName = shown(args.program ?? STACK_PROGRAM);
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(path.join(dir, "plan.json"), `${JSON.stringify(report, null, 2)}\n`);
     fs.writeFileSync(path.join(dir, "PLAN.md"), [

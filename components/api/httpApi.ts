@@ -2,22 +2,55 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { portRulesPerCidr } from "../network/vpcBuilders";
 import { EncryptedLogArgs } from "../security/logEncryptionKey";
-import { ServiceRoute } from "./catalog";
+import { TaggedArgs, tagChildren } from "../tags";
+import { checkArgs, oneOfValues } from "../argRules";
+
+/** One route of a backend. */
+export interface ApiRoute {
+    /** HTTP method: GET, PUT, POST, PATCH, DELETE, HEAD or OPTIONS. */
+    readonly method: string;
+    /** Path, with `{param}` segments, e.g. `/petstore/pets/{petId}`. */
+    readonly path: string;
+    /** A write: the route needs a JWT, and the service learns the caller from the identity header. */
+    readonly write: boolean;
+}
 
 /** One service behind the API: its routes and the Cloud Map service its tasks register into. */
 export interface ApiBackend {
+    /** Names the backend's integrations; lowercase letters, digits and hyphens. */
     readonly service: string;
-    readonly routes: readonly ServiceRoute[];
+    /** Its routes; a write needs a JWT. */
+    readonly routes: ApiRoute[];
+    /** The Cloud Map service the tasks register into, e.g. `FargateService`'s registry. */
     readonly discoveryServiceArn: pulumi.Input<string>;
     /**
-     * Scopes a write token may carry instead of none; a token must then carry at least one. Unset accepts any token of
-     * the pool's clients.
+     * Scopes a write token may carry instead of none; a token must then carry at least one. Default: any token of the
+     * pool's clients.
      */
-    readonly writeScopes?: readonly string[];
+    readonly writeScopes?: string[];
 }
 
+/** The JWT authorizer of writes. */
+export interface JwtAuthorizer {
+    /** The token issuer, e.g. `ApiUserPool.issuer`. */
+    readonly issuer: pulumi.Input<string>;
+    /** Client ids accepted as audience, e.g. `ApiUserPool.audiences`. */
+    readonly audiences: pulumi.Input<string>[];
+}
+
+/** Stage-wide throttling: a token bucket. */
+export interface ApiThrottle {
+    /** Bucket size: requests accepted at once. */
+    readonly burstLimit: number;
+    /** Refill rate: requests per second. */
+    readonly rateLimit: number;
+}
+
+const HTTP_METHODS = ["GET", "PUT", "POST", "PATCH", "DELETE", "HEAD", "OPTIONS"];
+
 /** Arguments of {@link HttpApi}. */
-export interface HttpApiArgs {
+export interface HttpApiArgs extends TaggedArgs {
+    /** The VPC of the VPC link. */
     readonly vpcId: pulumi.Input<string>;
     /**
      * The subnets the VPC link's ENIs go in: the vpcLink tier, in AZs where API Gateway supports VPC links. A VPC link
@@ -25,20 +58,23 @@ export interface HttpApiArgs {
      */
     readonly vpcLinkSubnetIds: pulumi.Input<string>[];
     /** Where the tasks are: the VPC link may send to these CIDRs on `servicePort` and nowhere else. */
-    readonly serviceCidrBlocks: readonly string[];
+    readonly serviceCidrBlocks: string[];
+    /** The port the services listen on. */
     readonly servicePort: number;
-    readonly backends: readonly ApiBackend[];
+    /** The services behind the API, each with its routes. */
+    readonly backends: ApiBackend[];
     /**
      * The header a service reads to learn who wrote: set from the verified token's subject on writes, removed from
      * reads, so a client-sent copy never arrives.
      */
     readonly identityHeader: string;
-    /** The JWT authorizer: the token issuer (a Cognito pool's URL) and the client ids it accepts as audience. */
-    readonly jwt: { readonly issuer: pulumi.Input<string>; readonly audiences: pulumi.Input<string>[] };
-    /** Stage-wide throttling: the token bucket's size and refill rate per second. */
-    readonly throttle: { readonly burstLimit: number; readonly rateLimit: number };
-    /** Origins browsers may call from; empty turns CORS off. */
-    readonly corsAllowOrigins: readonly string[];
+    /** Who may write: the token issuer (a Cognito pool's URL) and the client ids it accepts as audience. */
+    readonly jwt: JwtAuthorizer;
+    /** Stage-wide throttling. Default: a burst of 100 and 50 requests per second. */
+    readonly throttle?: ApiThrottle;
+    /** Origins browsers may call from. Default: none, CORS off. */
+    readonly corsAllowOrigins?: string[];
+    /** Retention and key of the access log group. */
     readonly accessLogs: EncryptedLogArgs;
 }
 
@@ -64,20 +100,27 @@ const ACCESS_LOG_FORMAT = JSON.stringify({
  * sets from the token on writes and strips on reads. Any other method or path is API Gateway's own 404.
  */
 export class HttpApi extends pulumi.ComponentResource {
+    /** The API's id. */
     public readonly apiId: pulumi.Output<string>;
     /** `https://<id>.execute-api.<region>.amazonaws.com`: the `$default` stage serves at the root. */
     public readonly url: pulumi.Output<string>;
+    /** The VPC link's id. */
     public readonly vpcLinkId: pulumi.Output<string>;
+    /** The VPC link ENIs' security group: it sends only the service port, only to the service subnets. */
     public readonly vpcLinkSecurityGroupId: pulumi.Output<string>;
+    /** The access log group: one JSON object per request. */
     public readonly accessLogGroupName: pulumi.Output<string>;
 
     constructor(name: string, args: HttpApiArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("inspected-api:api:HttpApi", name, {}, opts);
-        for (const [key, value] of Object.entries(args.throttle)) {
-            if (!(value > 0)) {
-                throw new Error(`${name}: throttle.${key} must be greater than 0, got ${value}`);
-            }
-        }
+        super("inspected-api:api:HttpApi", name, {}, tagChildren(opts, args.tags));
+        const throttle = args.throttle ?? { burstLimit: 100, rateLimit: 50 };
+        const corsAllowOrigins = args.corsAllowOrigins ?? [];
+        checkArgs(this, "HttpApi", name, [
+            ...Object.entries(throttle).map(([key, value]): [string, string | undefined] =>
+                [`throttle.${key}`, value > 0 ? undefined : `be greater than 0, got ${value}`]),
+            ...args.backends.flatMap((b, i) => b.routes.map((r, j): [string, string | undefined] =>
+                [`backends[${i}].routes[${j}].method`, oneOfValues(r.method, HTTP_METHODS)])),
+        ]);
 
         const sg = new aws.ec2.SecurityGroup(`${name}-vpc-link-sg`, {
             vpcId: args.vpcId,
@@ -103,13 +146,14 @@ export class HttpApi extends pulumi.ComponentResource {
         const api = new aws.apigatewayv2.Api(`${name}-api`, {
             protocolType: "HTTP",
             description: "Every request inspected by the Gateway Load Balancer fleet before it reaches a service",
-            corsConfiguration: args.corsAllowOrigins.length === 0 ? undefined : {
-                allowOrigins: [...args.corsAllowOrigins],
+            corsConfiguration: corsAllowOrigins.length === 0 ? undefined : {
+                allowOrigins: [...corsAllowOrigins],
                 allowMethods: ["GET", "PUT"],
                 allowHeaders: ["authorization", "content-type", "if-match", "if-none-match"],
                 exposeHeaders: ["etag"],
                 maxAge: 600,
             },
+            tags: { Name: name },
         }, { parent: this });
 
         const authorizer = new aws.apigatewayv2.Authorizer(`${name}-jwt`, {
@@ -154,17 +198,19 @@ export class HttpApi extends pulumi.ComponentResource {
             namePrefix: `/aws/vendedlogs/apigateway/${name}-`,
             retentionInDays: args.accessLogs.retentionInDays,
             kmsKeyId: args.accessLogs.kmsKeyArn,
+            tags: { Name: `${name}-access-logs` },
         }, { parent: this });
         new aws.apigatewayv2.Stage(`${name}-stage`, {
             apiId: api.id,
             name: "$default",
             autoDeploy: true,
             defaultRouteSettings: {
-                throttlingBurstLimit: args.throttle.burstLimit,
-                throttlingRateLimit: args.throttle.rateLimit,
+                throttlingBurstLimit: throttle.burstLimit,
+                throttlingRateLimit: throttle.rateLimit,
                 detailedMetricsEnabled: true,
             },
             accessLogSettings: { destinationArn: logGroup.arn, format: ACCESS_LOG_FORMAT },
+            tags: { Name: name },
         }, { parent: this });
 
         this.apiId = api.id;

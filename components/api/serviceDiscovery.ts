@@ -1,19 +1,22 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { TaggedArgs, tagChildren } from "../tags";
 
 /** Arguments of {@link ServiceDiscovery}. */
-export interface ServiceDiscoveryArgs {
+export interface ServiceDiscoveryArgs extends TaggedArgs {
     /** The VPC whose resolver answers for the namespace. */
     readonly vpcId: pulumi.Input<string>;
-    /** Private DNS domain of the namespace. Default `inspected-api.internal`. */
+    /** Private DNS domain of the namespace. Default `<name>.internal`. */
     readonly namespace?: string;
-    /** The services that register tasks, e.g. petstore and foodstore. */
-    readonly services: readonly string[];
+    /** The services that register tasks, e.g. petstore and foodstore: DNS labels. */
+    readonly services: string[];
 }
 
 /** One service's Cloud Map entry: what ECS registers tasks into and what API Gateway integrates with. */
 export interface DiscoveredService {
+    /** The Cloud Map service's id. */
     readonly id: pulumi.Output<string>;
+    /** Its ARN: what ECS registers into and API Gateway integrates with. */
     readonly arn: pulumi.Output<string>;
 }
 
@@ -22,17 +25,21 @@ export interface DiscoveredService {
  * port as well as its IP, which API Gateway's Cloud Map integration needs; ECS reports task health into them.
  */
 export class ServiceDiscovery extends pulumi.ComponentResource {
+    /** The private DNS namespace's id. */
     public readonly namespaceId: pulumi.Output<string>;
+    /** The namespace's domain. */
     public readonly namespaceName: string;
+    /** Each service's Cloud Map entry, by service name. */
     public readonly services: Readonly<Record<string, DiscoveredService>>;
 
     constructor(name: string, args: ServiceDiscoveryArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("inspected-api:api:ServiceDiscovery", name, {}, opts);
-        this.namespaceName = args.namespace ?? "inspected-api.internal";
+        super("inspected-api:api:ServiceDiscovery", name, {}, tagChildren(opts, args.tags));
+        this.namespaceName = args.namespace ?? `${name}.internal`;
         const namespace = new aws.servicediscovery.PrivateDnsNamespace(`${name}-namespace`, {
             name: this.namespaceName,
             vpc: args.vpcId,
             description: "Tasks of the inspected API's services",
+            tags: { Name: name },
         }, { parent: this });
 
         const services: Record<string, DiscoveredService> = {};
@@ -50,6 +57,7 @@ export class ServiceDiscovery extends pulumi.ComponentResource {
                 healthCheckCustomConfig: { failureThreshold: 1 },
                 // Tasks are registered by ECS, which deregisters them when it stops them; nothing else may remain.
                 forceDestroy: true,
+                tags: { Name: `${name}-${service}` },
             }, { parent: this });
             services[service] = { id: entry.id, arn: entry.arn };
         }

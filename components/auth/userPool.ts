@@ -2,8 +2,10 @@ import * as crypto from "crypto";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { awsContext } from "../aws/context";
+import { checkArgs, oneOfValues } from "../argRules";
+import { TaggedArgs, tagChildren } from "../tags";
 
-import { MfaMode, SignUpMode } from "./modes";
+import { MFA_MODES, MfaMode, SIGN_UP_MODES } from "./modes";
 
 const MFA_CONFIGURATION: Readonly<Record<MfaMode, string>> = { off: "OFF", optional: "OPTIONAL", on: "ON" };
 
@@ -16,25 +18,35 @@ export function writeScope(service: string): string {
 }
 
 /** Arguments of {@link ApiUserPool}. */
-export interface ApiUserPoolArgs {
-    /** Second factor: TOTP authenticator apps only, so no SMS role or spend is involved. */
-    readonly mfa: MfaMode;
-    /** Who may become a user: see {@link SignUpMode}. Every user can write, so this is the write gate for people. */
-    readonly signUp: SignUpMode;
+export interface ApiUserPoolArgs extends TaggedArgs {
+    /**
+     * Second factor, TOTP authenticator apps only, so no SMS role or spend is involved: `off`, `optional`, or `on`
+     * (every user enrols an authenticator app at first sign-in). Default `optional`.
+     */
+    readonly mfa?: string;
+    /**
+     * Who may become a user, and so write. `admin-confirmed`: anyone may sign up, but no code is mailed, so an account
+     * works only once an administrator confirms it. `open`: users confirm themselves with the code mailed to them.
+     * `invite-only`: only administrators create users. Default `admin-confirmed`.
+     */
+    readonly signUp?: string;
     /**
      * Deletion protection on, and the pool retained when the stack is destroyed: users and their passwords cannot be
-     * recreated, so `pulumi destroy` leaves them in place.
+     * recreated, so `pulumi destroy` leaves them in place. Default true.
      */
-    readonly protectData: boolean;
-    /** One resource server per service, each with a `write` scope, for machine clients. */
-    readonly services: readonly string[];
-    /** Adds a client-credentials client (with a secret) granted every service's write scope, and the domain it needs. */
-    readonly machineClient: boolean;
+    readonly protectData?: boolean;
+    /** One resource server per service, each with a `write` scope, for machine clients. Default: none. */
+    readonly services?: string[];
+    /**
+     * Adds a client-credentials client (with a secret) granted every service's write scope, and the domain it needs.
+     * Default false.
+     */
+    readonly machineClient?: boolean;
     /**
      * Lets the app client take `USER_PASSWORD_AUTH` besides SRP, so the AWS CLI can sign in (`initiate-auth`). The
-     * password then travels to Cognito over TLS instead of being proven by SRP; leave it off in production.
+     * password then travels to Cognito over TLS instead of being proven by SRP; leave it off in production. Default false.
      */
-    readonly allowPasswordAuth: boolean;
+    readonly allowPasswordAuth?: boolean;
 }
 
 /**
@@ -42,7 +54,9 @@ export interface ApiUserPoolArgs {
  * configured, and an app client without a secret (SRP and refresh tokens) for browsers and mobile apps.
  */
 export class ApiUserPool extends pulumi.ComponentResource {
+    /** The user pool's id. */
     public readonly userPoolId: pulumi.Output<string>;
+    /** The user pool's ARN. */
     public readonly userPoolArn: pulumi.Output<string>;
     /** What a JWT authorizer trusts: `https://cognito-idp.<region>.amazonaws.com/<pool id>`. */
     public readonly issuer: pulumi.Output<string>;
@@ -55,15 +69,23 @@ export class ApiUserPool extends pulumi.ComponentResource {
     /** Where machine clients get tokens (`/oauth2/token`); present only with `machineClient`. */
     public readonly tokenEndpoint?: pulumi.Output<string>;
 
-    constructor(name: string, args: ApiUserPoolArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("inspected-api:auth:ApiUserPool", name, {}, opts);
+    constructor(name: string, args: ApiUserPoolArgs = {}, opts?: pulumi.ComponentResourceOptions) {
+        super("inspected-api:auth:ApiUserPool", name, {}, tagChildren(opts, args.tags));
+        checkArgs(this, "ApiUserPool", name, [
+            ["mfa", oneOfValues(args.mfa ?? "optional", MFA_MODES)],
+            ["signUp", oneOfValues(args.signUp ?? "admin-confirmed", SIGN_UP_MODES)],
+        ]);
+        const mfa = (args.mfa ?? "optional") as MfaMode;
+        const signUp = args.signUp ?? "admin-confirmed";
+        const protectData = args.protectData ?? true;
+        const services = args.services ?? [];
         // Cognito mails a confirmation code only for auto-verified attributes: without one, a self-signed-up user
         // cannot confirm the account, and only an administrator can.
-        const mailsCodes = args.signUp !== "admin-confirmed";
+        const mailsCodes = signUp !== "admin-confirmed";
         const pool = new aws.cognito.UserPool(`${name}-pool`, {
             usernameAttributes: ["email"],
             usernameConfiguration: { caseSensitive: false },
-            adminCreateUserConfig: { allowAdminCreateUserOnly: args.signUp === "invite-only" },
+            adminCreateUserConfig: { allowAdminCreateUserOnly: signUp === "invite-only" },
             autoVerifiedAttributes: mailsCodes ? ["email"] : undefined,
             // A changed email takes effect only once the user proves the new address.
             userAttributeUpdateSettings: mailsCodes ? { attributesRequireVerificationBeforeUpdates: ["email"] } : undefined,
@@ -76,13 +98,13 @@ export class ApiUserPool extends pulumi.ComponentResource {
                 requireSymbols: true,
                 temporaryPasswordValidityDays: 3,
             },
-            mfaConfiguration: MFA_CONFIGURATION[args.mfa],
-            softwareTokenMfaConfiguration: args.mfa === "off" ? undefined : { enabled: true },
-            deletionProtection: args.protectData ? "ACTIVE" : "INACTIVE",
+            mfaConfiguration: MFA_CONFIGURATION[mfa],
+            softwareTokenMfaConfiguration: mfa === "off" ? undefined : { enabled: true },
+            deletionProtection: protectData ? "ACTIVE" : "INACTIVE",
             tags: { Name: name },
-        }, { parent: this, retainOnDelete: args.protectData });
+        }, { parent: this, retainOnDelete: protectData });
 
-        const resourceServers = args.services.map(service => new aws.cognito.ResourceServer(`${name}-${service}`, {
+        const resourceServers = services.map(service => new aws.cognito.ResourceServer(`${name}-${service}`, {
             userPoolId: pool.id,
             identifier: service,
             name: service,
@@ -120,7 +142,7 @@ export class ApiUserPool extends pulumi.ComponentResource {
                 generateSecret: true,
                 allowedOauthFlows: ["client_credentials"],
                 allowedOauthFlowsUserPoolClient: true,
-                allowedOauthScopes: args.services.map(writeScope),
+                allowedOauthScopes: services.map(writeScope),
                 supportedIdentityProviders: ["COGNITO"],
                 explicitAuthFlows: ["ALLOW_REFRESH_TOKEN_AUTH"],
                 ...tokenLifetimes,

@@ -10,34 +10,42 @@ import { checkArgs } from "../argRules";
 import { applianceImage } from "./appliance/image";
 import { applianceRules } from "./applianceRules";
 import { suricataUserData } from "./appliance/userData";
-import { ApplianceEgress, GENEVE_PORT, HealthCheckProtocol } from "./sizing";
+import { GENEVE_PORT } from "./sizing";
+import { TaggedArgs, tagChildren } from "../tags";
 
 /** How the target group checks an appliance; the default appliance answers HTTP only while its IPS is in the path. */
 export interface ApplianceHealthCheck {
-    readonly protocol: HealthCheckProtocol;
+    /** `HTTP`, `HTTPS` or `TCP`; the default appliance answers HTTP. */
+    readonly protocol: string;
+    /** Not 6081, where GENEVE data arrives. */
     readonly port: number;
     /** HTTP(S) only. */
     readonly path: string;
 }
 
 /** Arguments of {@link ApplianceFleet}. */
-export interface ApplianceFleetArgs {
+export interface ApplianceFleetArgs extends TaggedArgs {
+    /** The security VPC. */
     readonly vpcId: pulumi.Input<string>;
     /** The security VPC's CIDR: where HTTPS may go when appliances have no internet path. */
     readonly vpcCidrBlock: string;
     /** The appliance subnets: instances, and the GWLB ENIs that send GENEVE and health checks from them. */
     readonly subnets: SubnetTier;
     /** `nat`: updates from the internet through NAT. `endpoints`: no internet path, AWS APIs through endpoints. */
-    readonly egress: ApplianceEgress;
+    readonly egress: string;
+    /** EC2 instance type, e.g. c6in.large. */
     readonly instanceType: string;
     /** Auto Scaling group bounds for the whole fleet. */
     readonly minSize: number;
+    /** The most appliances the group scales out to. */
     readonly maxSize: number;
-    /** A vendor image that speaks GENEVE; unset runs the Suricata IPS on the current Debian stable (13). */
+    /** A vendor image that speaks GENEVE. Default: the Suricata IPS on the current Debian stable (13). */
     readonly amiId?: string;
-    /** Boot script of a vendor image; only with `amiId`. */
+    /** Boot script of a vendor image; only with `amiId`. Default: none (the default appliance renders its own). */
     readonly userData?: string;
+    /** How the target group checks an appliance. */
     readonly healthCheck: ApplianceHealthCheck;
+    /** The GWLB's GENEVE target group the group registers its instances in. */
     readonly targetGroupArn: pulumi.Input<string>;
     /** `gwy/<name>/<id>`: the default appliance finds the GWLB's ENIs by it. */
     readonly gatewayLoadBalancerArnSuffix: pulumi.Input<string>;
@@ -46,9 +54,9 @@ export interface ApplianceFleetArgs {
     /** Average CPU the fleet scales to hold. Default 60. */
     readonly cpuTargetPercent?: pulumi.Input<number>;
     /** The networks the default IPS protects (Suricata's HOME_NET). */
-    readonly homeNet: readonly string[];
+    readonly homeNet: string[];
     /** Ports the protected services speak HTTP on (Suricata's HTTP_PORTS). */
-    readonly httpPorts: readonly number[];
+    readonly httpPorts: number[];
     /** Notified when an appliance's rule refresh fails, and when a day has passed without a failure. Default: no action. */
     readonly alarmActions?: pulumi.Input<pulumi.Input<string>[]>;
 }
@@ -62,8 +70,11 @@ const BOOT_GRACE_SECONDS = 900;
  * and a security group that speaks GENEVE and health checks with the appliance subnets only.
  */
 export class ApplianceFleet extends pulumi.ComponentResource {
+    /** The Auto Scaling group's name. */
     public readonly autoScalingGroupName: pulumi.Output<string>;
+    /** The launch template's id. */
     public readonly launchTemplateId: pulumi.Output<string>;
+    /** The appliances' security group: GENEVE and health checks from the appliance subnets only. */
     public readonly securityGroupId: pulumi.Output<string>;
     /** Extend it for a vendor image that needs more than SSM. */
     public readonly instanceRoleName: pulumi.Output<string>;
@@ -73,8 +84,10 @@ export class ApplianceFleet extends pulumi.ComponentResource {
     public readonly rulesUpdateAlarmArn?: pulumi.Output<string>;
 
     constructor(name: string, args: ApplianceFleetArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("inspected-api:inspection:ApplianceFleet", name, {}, opts);
+        super("inspected-api:inspection:ApplianceFleet", name, {}, tagChildren(opts, args.tags));
         checkArgs(this, "ApplianceFleet", name, [
+            ["egress", applianceRules.egress(args.egress)],
+            ["healthCheck.protocol", applianceRules.healthProtocol(args.healthCheck.protocol)],
             ["minSize", applianceRules.minWithinMax(args.minSize, args.maxSize, "maxSize")],
             ["healthCheck.port", applianceRules.healthPortNotGeneve(args.healthCheck.port)],
             ["healthCheck.protocol", applianceRules.httpHealthForDefault(args.healthCheck.protocol, args.amiId, "amiId")],
@@ -87,10 +100,12 @@ export class ApplianceFleet extends pulumi.ComponentResource {
         const alerts = byo ? undefined : new aws.cloudwatch.LogGroup(`${name}-alerts`, {
             retentionInDays: args.logs.retentionInDays,
             kmsKeyId: args.logs.kmsKeyArn,
+            tags: { Name: `${name}-alerts` },
         }, { parent: this });
 
         const role = new aws.iam.Role(`${name}-role`, {
             assumeRolePolicy: trustPolicy(pulumi.interpolate`ec2.${ctx.dnsSuffix}`),
+            tags: { Name: `${name}-role` },
         }, { parent: this });
         new aws.iam.RolePolicyAttachment(`${name}-ssm`, {
             role: role.name,
@@ -99,7 +114,7 @@ export class ApplianceFleet extends pulumi.ComponentResource {
         if (alerts) {
             new aws.iam.RolePolicy(`${name}-boot`, { role: role.id, policy: bootPolicy(alerts.arn, ctx.region) }, { parent: this });
         }
-        const profile = new aws.iam.InstanceProfile(`${name}-profile`, { role: role.name }, { parent: this });
+        const profile = new aws.iam.InstanceProfile(`${name}-profile`, { role: role.name, tags: { Name: `${name}-profile` } }, { parent: this });
 
         const sg = this.securityGroup(name, args, byo);
 
@@ -110,9 +125,10 @@ export class ApplianceFleet extends pulumi.ComponentResource {
             awsServiceName: "autoscaling.amazonaws.com",
             customSuffix: suffix,
             description: `Launches the ${name} appliances with their encrypted volumes`,
+            tags: { Name: `${name}-autoscaling-role` },
         }, { parent: this });
         const volumeKey = new aws.kms.Key(`${name}-volume-key`, {
-            description: `inspected-api: ${name} appliance volumes`,
+            description: `${name}: appliance volumes`,
             enableKeyRotation: true,
             deletionWindowInDays: 30,
             policy: pulumi.jsonStringify({
@@ -136,6 +152,7 @@ export class ApplianceFleet extends pulumi.ComponentResource {
                     },
                 ],
             }),
+            tags: { Name: `${name}-volume-key` },
         }, { parent: this });
 
         const image = applianceImage(this, args.instanceType, args.amiId);
@@ -152,7 +169,7 @@ export class ApplianceFleet extends pulumi.ComponentResource {
             }).toString("base64"))
             : args.userData === undefined ? undefined : Buffer.from(args.userData, "utf8").toString("base64");
         const launchTemplate = new aws.ec2.LaunchTemplate(`${name}-lt`, {
-            description: `inspected-api ${name}: ${byo ? "vendor appliance" : "Suricata IPS"}`,
+            description: `${name}: ${byo ? "vendor appliance" : "Suricata IPS"}`,
             imageId: image.imageId,
             instanceType: args.instanceType,
             userData,
@@ -172,6 +189,7 @@ export class ApplianceFleet extends pulumi.ComponentResource {
             }],
             updateDefaultVersion: true,
             tagSpecifications: ["instance", "volume", "network-interface"].map(resourceType => ({ resourceType, tags: { Name: name } })),
+            tags: { Name: `${name}-lt` },
         }, { parent: this });
 
         const group = new aws.autoscaling.Group(`${name}-asg`, {
@@ -225,7 +243,7 @@ export class ApplianceFleet extends pulumi.ComponentResource {
      */
     private rulesUpdateAlarm(name: string, alerts: aws.cloudwatch.LogGroup, alarmActions: ApplianceFleetArgs["alarmActions"]): aws.cloudwatch.MetricAlarm {
         // The group's generated name keeps each stack's metric apart from another's in the same account.
-        const namespace = pulumi.interpolate`inspected-api/${alerts.name}`;
+        const namespace = pulumi.interpolate`Suricata/${alerts.name}`;
         const metricName = "RulesUpdateFailures";
         new aws.cloudwatch.LogMetricFilter(`${name}-rules-update-failed`, {
             logGroupName: alerts.name,
@@ -245,6 +263,7 @@ export class ApplianceFleet extends pulumi.ComponentResource {
             treatMissingData: "notBreaching",
             alarmActions,
             okActions: alarmActions,
+            tags: { Name: `${name}-rules-update-failing` },
         }, { parent: this });
     }
 
@@ -259,7 +278,7 @@ export class ApplianceFleet extends pulumi.ComponentResource {
             tags: { Name: name },
         }, { parent: this });
         const rule = (kind: "in" | "out", role: string, ipProtocol: string, port: number, cidrIpv4: string, description: string) => {
-            const ruleArgs = { securityGroupId: sg.id, ipProtocol, fromPort: port, toPort: port, cidrIpv4, description };
+            const ruleArgs = { securityGroupId: sg.id, ipProtocol, fromPort: port, toPort: port, cidrIpv4, description, tags: { Name: `${name}-${role}` } };
             return kind === "in"
                 ? new aws.vpc.SecurityGroupIngressRule(`${name}-${role}`, ruleArgs, { parent: this })
                 : new aws.vpc.SecurityGroupEgressRule(`${name}-${role}`, ruleArgs, { parent: this });

@@ -1,5 +1,5 @@
-import { ArgRule } from "../argRules";
-import { ApplianceEgress, GENEVE_PORT, HealthCheckProtocol } from "./sizing";
+import { ArgRule, oneOfValues } from "../argRules";
+import { APPLIANCE_EGRESS, GENEVE_PORT, HEALTH_CHECK_PROTOCOLS } from "./sizing";
 
 /**
  * The rules of an appliance fleet's settings, written once: InspectionVpc and ApplianceFleet check their args with
@@ -13,10 +13,12 @@ export const applianceRules = {
         port === GENEVE_PORT ? `not be ${GENEVE_PORT}, the port GENEVE data arrives on` : undefined,
     userDataOnlyWithAmi: (userData: string | undefined, amiId: string | undefined, amiName: string): ArgRule =>
         userData !== undefined && amiId === undefined ? `be empty unless ${amiName} is set: the default appliance renders its own` : undefined,
-    httpHealthForDefault: (protocol: HealthCheckProtocol, amiId: string | undefined, amiName: string): ArgRule =>
+    egress: (egress: string): ArgRule => oneOfValues(egress, APPLIANCE_EGRESS),
+    healthProtocol: (protocol: string): ArgRule => oneOfValues(protocol, HEALTH_CHECK_PROTOCOLS),
+    httpHealthForDefault: (protocol: string, amiId: string | undefined, amiName: string): ArgRule =>
         amiId === undefined && protocol !== "HTTP"
             ? `be HTTP unless ${amiName} is set: the default appliance's health responder speaks HTTP` : undefined,
-    natForDefault: (egress: ApplianceEgress, amiId: string | undefined, amiName: string): ArgRule =>
+    natForDefault: (egress: string, amiId: string | undefined, amiName: string): ArgRule =>
         amiId === undefined && egress !== "nat"
             ? `be "nat" unless ${amiName} is set: the default appliance installs Suricata and its rules at boot` : undefined,
 };

@@ -1,9 +1,11 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { SubnetTier } from "../network/vpcBuilders";
+import { checkArgs } from "../argRules";
+import { TaggedArgs, tagChildren } from "../tags";
 
 /** Arguments of {@link InspectedRouting}. All tiers are ordered by AZ: index *i* of each lies in the *i*-th AZ. */
-export interface InspectedRoutingArgs {
+export interface InspectedRoutingArgs extends TaggedArgs {
     /** The VPC the three tiers belong to. */
     readonly vpcId: pulumi.Input<string>;
     /** The Gateway Load Balancer's endpoint service, e.g. `InspectionVpc.endpointServiceName`. */
@@ -58,18 +60,16 @@ export class InspectedRouting extends pulumi.ComponentResource {
     public readonly routeCount: number;
 
     constructor(name: string, args: InspectedRoutingArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("inspected-api:inspection:InspectedRouting", name, {}, opts);
+        super("inspected-api:inspection:InspectedRouting", name, {}, tagChildren(opts, args.tags));
         const azCount = args.endpointSubnets.subnetIds.length;
         const tiers = { endpointSubnets: args.endpointSubnets, vpcLinkSubnets: args.vpcLinkSubnets, serviceSubnets: args.serviceSubnets };
-        for (const [arg, tier] of Object.entries(tiers)) {
-            if (tier.subnetIds.length !== azCount || tier.routeTableIds.length !== azCount || tier.cidrBlocks.length !== azCount) {
-                throw new Error(`${name}: ${arg} must have one subnet, CIDR and route table per AZ (${azCount}), ` +
-                    `got ${tier.subnetIds.length}, ${tier.cidrBlocks.length} and ${tier.routeTableIds.length}`);
-            }
-        }
-        if (azCount === 0) {
-            throw new Error(`${name}: endpointSubnets is empty; inspection needs an endpoint subnet in every AZ`);
-        }
+        checkArgs(this, "InspectedRouting", name, [
+            ["endpointSubnets.subnetIds", azCount === 0 ? "hold a subnet in every AZ: inspection needs an endpoint in each" : undefined],
+            ...Object.entries(tiers).map(([arg, tier]): [string, string | undefined] => [arg,
+                tier.subnetIds.length !== azCount || tier.routeTableIds.length !== azCount || tier.cidrBlocks.length !== azCount
+                    ? `have one subnet, CIDR and route table per AZ (${azCount}), got ${tier.subnetIds.length}, ${tier.cidrBlocks.length} and ${tier.routeTableIds.length}`
+                    : undefined]),
+        ]);
 
         const endpoints = args.endpointSubnets.subnetIds.map((subnetId, az) => new aws.ec2.VpcEndpoint(`${name}-gwlbe-${az}`, {
             vpcId: args.vpcId,
@@ -88,7 +88,7 @@ export class InspectedRouting extends pulumi.ComponentResource {
                 routeTableId: tables[table.tier].routeTableIds[table.az],
                 // AWS accepts this route only while a subnet has exactly this CIDR: read through the subnet's id, the
                 // route is created after the subnet and deleted before it, also when the AZ count changes.
-                destinationCidrBlock: tables[destination.tier].subnetIds[destination.az].apply(() => destination.cidrBlock),
+                destinationCidrBlock: pulumi.output(tables[destination.tier].subnetIds[destination.az]).apply(() => destination.cidrBlock),
                 vpcEndpointId: endpoint.id,
                 // The provider returns an endpoint only once it is `available`; a route to one that is not fails with
                 // "unsupported route target". The id already orders the two, and makes Pulumi delete the routes

@@ -8,7 +8,8 @@ import { EncryptedLogArgs } from "../security/logEncryptionKey";
 import { ApplianceFleet, ApplianceHealthCheck } from "./applianceFleet";
 import { ArgRule, checkArgs } from "../argRules";
 import { applianceRules } from "./applianceRules";
-import { APPLIANCE_INTERFACE_ENDPOINTS, ApplianceEgress, GENEVE_PORT } from "./sizing";
+import { APPLIANCE_INTERFACE_ENDPOINTS, GENEVE_PORT } from "./sizing";
+import { TaggedArgs, tagChildren } from "../tags";
 
 /** The appliances behind the Gateway Load Balancer. */
 export interface ApplianceSpec {
@@ -16,11 +17,13 @@ export interface ApplianceSpec {
     readonly instanceType: string;
     /** Appliances per AZ: the Auto Scaling group's bounds are these times the AZ count. */
     readonly minPerAz: number;
+    /** The most appliances per AZ the fleet scales out to. */
     readonly maxPerAz: number;
-    /** A vendor image that speaks GENEVE; unset runs the Suricata IPS on the current Debian stable (13). */
+    /** A vendor image that speaks GENEVE. Default: the Suricata IPS on the current Debian stable (13). */
     readonly amiId?: string;
-    /** Boot script of a vendor image; only with `amiId`. */
+    /** Boot script of a vendor image; only with `amiId`. Default: none (the default appliance renders its own). */
     readonly userData?: string;
+    /** How the target group checks an appliance. */
     readonly healthCheck: ApplianceHealthCheck;
     /** Average CPU the fleet scales to hold. Default 60. */
     readonly cpuTargetPercent?: pulumi.Input<number>;
@@ -28,9 +31,9 @@ export interface ApplianceSpec {
      * The networks the default IPS protects (Suricata's HOME_NET), e.g. the workload VPC's CIDR. Default: the
      * RFC 1918 ranges.
      */
-    readonly homeNetCidrs?: readonly string[];
-    /** Ports the protected services speak HTTP on, beside 80 (Suricata's HTTP_PORTS), e.g. the services' port. */
-    readonly httpPorts?: readonly number[];
+    readonly homeNetCidrs?: string[];
+    /** Ports the protected services speak HTTP on, beside 80 (Suricata's HTTP_PORTS), e.g. the services' port. Default: 80 only. */
+    readonly httpPorts?: number[];
 }
 
 /** The first entry that is not an IPv4 CIDR, as a broken rule. */
@@ -49,20 +52,21 @@ function notCidr(cidrs: readonly string[]): ArgRule {
 const RFC1918 = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"];
 
 /** Arguments of {@link InspectionVpc}. */
-export interface InspectionVpcArgs {
-    /** IPv4 CIDR of the security VPC. Plain: it decides how many subnets exist and where. */
+export interface InspectionVpcArgs extends TaggedArgs {
+    /** IPv4 CIDR of the security VPC, /16 to /24. Known at plan time: it decides how many subnets exist and where. */
     readonly cidrBlock: string;
     /** AZ IDs to build in, in the same order as the workload VPC's, so endpoint *i* and GWLB node *i* share a zone. */
-    readonly availabilityZoneIds: readonly string[];
+    readonly availabilityZoneIds: string[];
     /**
      * `nat`: public subnets, an internet gateway and a NAT gateway per AZ, for packages and rule feeds. `endpoints`:
      * none of them, SSM and logs through interface endpoints; for a vendor image with everything baked in.
      */
-    readonly egress: ApplianceEgress;
+    readonly egress: string;
+    /** The appliances behind the Gateway Load Balancer. */
     readonly appliance: ApplianceSpec;
     /** Retention and key of the flow logs and the alerts log group. */
     readonly logs: EncryptedLogArgs;
-    /** Notified when no appliance is healthy, e.g. an SNS topic ARN. */
+    /** Notified when no appliance is healthy or rule refreshes fail, e.g. an SNS topic ARN. Default: no action. */
     readonly alarmActions?: pulumi.Input<pulumi.Input<string>[]>;
 }
 
@@ -71,16 +75,23 @@ export interface InspectionVpcArgs {
  * appliances, offered to other VPCs as a VPC endpoint service that only this account may connect to.
  */
 export class InspectionVpc extends pulumi.ComponentResource {
+    /** The security VPC's id. */
     public readonly vpcId: pulumi.Output<string>;
+    /** The security VPC's CIDR. */
     public readonly cidrBlock: string;
+    /** The appliances and the GWLB, one subnet per AZ. */
     public readonly applianceSubnets: SubnetTier;
     /** Present only with `nat` egress. */
     public readonly publicSubnets?: SubnetTier;
     /** What GWLB endpoints in other VPCs connect to. */
     public readonly endpointServiceName: pulumi.Output<string>;
+    /** The endpoint service's id. */
     public readonly endpointServiceId: pulumi.Output<string>;
+    /** The Gateway Load Balancer's ARN. */
     public readonly gatewayLoadBalancerArn: pulumi.Output<string>;
+    /** The GENEVE target group of the appliances. */
     public readonly targetGroupArn: pulumi.Output<string>;
+    /** The appliances' Auto Scaling group. */
     public readonly autoScalingGroupName: pulumi.Output<string>;
     /** Suricata alerts; absent for a vendor image. */
     public readonly alertsLogGroupName?: pulumi.Output<string>;
@@ -88,9 +99,11 @@ export class InspectionVpc extends pulumi.ComponentResource {
     public readonly noHealthyApplianceAlarmArn: pulumi.Output<string>;
 
     constructor(name: string, args: InspectionVpcArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("inspected-api:inspection:InspectionVpc", name, {}, opts);
+        super("inspected-api:inspection:InspectionVpc", name, {}, tagChildren(opts, args.tags));
         const spec = args.appliance;
         checkArgs(this, "InspectionVpc", name, [
+            ["egress", applianceRules.egress(args.egress)],
+            ["appliance.healthCheck.protocol", applianceRules.healthProtocol(spec.healthCheck.protocol)],
             ["appliance.minPerAz", Number.isInteger(spec.minPerAz) && spec.minPerAz >= 1
                 ? applianceRules.minWithinMax(spec.minPerAz, spec.maxPerAz, "appliance.maxPerAz") : "be an integer of at least 1"],
             ["appliance.healthCheck.port", applianceRules.healthPortNotGeneve(spec.healthCheck.port)],
@@ -152,6 +165,7 @@ export class InspectionVpc extends pulumi.ComponentResource {
         const listener = new aws.lb.Listener(`${name}-listener`, {
             loadBalancerArn: gwlb.arn,
             defaultActions: [{ type: "forward", targetGroupArn: targetGroup.arn }],
+            tags: { Name: `${name}-listener` },
         }, { parent: this });
         const endpointService = new aws.ec2.VpcEndpointService(`${name}-endpoint-service`, {
             gatewayLoadBalancerArns: [gwlb.arn],
@@ -195,6 +209,7 @@ export class InspectionVpc extends pulumi.ComponentResource {
             treatMissingData: "breaching",
             alarmActions: args.alarmActions,
             okActions: args.alarmActions,
+            tags: { Name: `${name}-no-healthy-appliance` },
         }, { parent: this });
 
         this.vpcId = vpc.id;

@@ -16,6 +16,6 @@ export type HealthCheckProtocol = (typeof HEALTH_CHECK_PROTOCOLS)[number];
  * Addresses one AZ's appliance subnet must hold: every appliance twice (an instance refresh launches each
  * replacement before its predecessor leaves), the GWLB's ENI, and the interface endpoints' ENIs.
  */
-export function applianceSubnetDemand(maxPerAz: number, egress: ApplianceEgress): number {
+export function applianceSubnetDemand(maxPerAz: number, egress: string): number {
     return 2 * maxPerAz + 1 + (egress === "endpoints" ? APPLIANCE_INTERFACE_ENDPOINTS.length : 0);
 }

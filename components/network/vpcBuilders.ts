@@ -9,10 +9,12 @@ import { VpcFlowLogs } from "./vpcFlowLogs";
 
 /** One tier's subnets, ordered by AZ: index *i* of every array is AZ *i*. */
 export interface SubnetTier {
-    readonly subnetIds: pulumi.Output<string>[];
-    readonly cidrBlocks: readonly string[];
-    /** One route table per subnet; tables are never shared across AZs or tiers. */
-    readonly routeTableIds: pulumi.Output<string>[];
+    /** The subnets' ids. */
+    readonly subnetIds: pulumi.Input<string>[];
+    /** The subnets' IPv4 CIDRs. Known at plan time: routes and security group rules are written one per CIDR. */
+    readonly cidrBlocks: string[];
+    /** One route table per subnet, never shared across AZs or tiers: inspection routes differ per AZ and tier. */
+    readonly routeTableIds: pulumi.Input<string>[];
 }
 
 /** A VPC with DNS on, its default security group emptied, and flow logs of every packet decision. */
@@ -24,7 +26,7 @@ export function createVpc(name: string, parent: pulumi.Resource, cidrBlock: stri
         tags: { Name: name },
     }, { parent });
     // Adopting the default security group with no rules strips the allow-all rules AWS puts in it.
-    new aws.ec2.DefaultSecurityGroup(`${name}-default-sg`, { vpcId: vpc.id }, { parent });
+    new aws.ec2.DefaultSecurityGroup(`${name}-default-sg`, { vpcId: vpc.id, tags: { Name: `${name}-default` } }, { parent });
     new VpcFlowLogs(`${name}-flow-logs`, { vpcId: vpc.id, ...flowLogs }, { parent });
     return vpc;
 }
@@ -56,7 +58,7 @@ export function createTierSubnets(
         }, { parent });
         return table;
     });
-    return { subnetIds: subnets.map(s => s.id), cidrBlocks, routeTableIds: routeTables.map(t => t.id) };
+    return { subnetIds: subnets.map(s => s.id), cidrBlocks: [...cidrBlocks], routeTableIds: routeTables.map(t => t.id) };
 }
 
 /**
@@ -121,6 +123,7 @@ export function portRulesPerCidr(
         fromPort: args.port,
         toPort: args.port,
         cidrIpv4,
+        tags: { Name: args.name(az) },
     }, { parent }));
 }
 

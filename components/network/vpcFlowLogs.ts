@@ -2,9 +2,10 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { awsContext } from "../aws/context";
 import { trustPolicy } from "../security/trustPolicy";
+import { TaggedArgs, tagChildren } from "../tags";
 
 /** Arguments of {@link VpcFlowLogs}. */
-export interface VpcFlowLogsArgs {
+export interface VpcFlowLogsArgs extends TaggedArgs {
     /** The VPC whose traffic is recorded. */
     readonly vpcId: pulumi.Input<string>;
     /** Days the records are kept; one of CloudWatch's allowed values. */
@@ -18,16 +19,19 @@ export interface VpcFlowLogsArgs {
  * by a role that only the flow-logs service of this account can assume and that may only write to that group.
  */
 export class VpcFlowLogs extends pulumi.ComponentResource {
+    /** The encrypted log group the records go to. */
     public readonly logGroupName: pulumi.Output<string>;
+    /** Its ARN. */
     public readonly logGroupArn: pulumi.Output<string>;
 
     constructor(name: string, args: VpcFlowLogsArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("inspected-api:network:VpcFlowLogs", name, {}, opts);
+        super("inspected-api:network:VpcFlowLogs", name, {}, tagChildren(opts, args.tags));
         const { accountId, region, partition } = awsContext(this);
 
         const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, {
             retentionInDays: args.retentionInDays,
             kmsKeyId: args.kmsKeyArn,
+            tags: { Name: name },
         }, { parent: this });
 
         const role = new aws.iam.Role(`${name}-role`, {
@@ -36,6 +40,7 @@ export class VpcFlowLogs extends pulumi.ComponentResource {
                 StringEquals: { "aws:SourceAccount": accountId },
                 ArnLike: { "aws:SourceArn": pulumi.interpolate`arn:${partition}:ec2:${region}:${accountId}:vpc-flow-log/*` },
             }),
+            tags: { Name: name },
         }, { parent: this });
         const writePolicy = new aws.iam.RolePolicy(`${name}-write`, {
             role: role.id,
@@ -67,6 +72,7 @@ export class VpcFlowLogs extends pulumi.ComponentResource {
             logDestination: logGroup.arn,
             iamRoleArn: role.arn,
             maxAggregationInterval: 60,
+            tags: { Name: name },
         }, { parent: this, dependsOn: [writePolicy] });
 
         this.logGroupName = logGroup.name;

@@ -2,7 +2,9 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { awsContext } from "../aws/context";
 import { EncryptedLogArgs } from "../security/logEncryptionKey";
-import { planWorkloadSubnets, WORKLOAD_TIERS, WorkloadEgress, WorkloadTier } from "./subnetPlan";
+import { planWorkloadSubnets, WORKLOAD_EGRESS, WORKLOAD_TIERS, WorkloadTier } from "./subnetPlan";
+import { checkArgs, oneOfValues } from "../argRules";
+import { TaggedArgs, tagChildren } from "../tags";
 import { addInterfaceEndpoints, addNatEgress, createTierSubnets, createVpc, endpointServiceName, SubnetTier } from "./vpcBuilders";
 
 export { SubnetTier } from "./vpcBuilders";
@@ -12,25 +14,25 @@ export { WorkloadEgress } from "./subnetPlan";
 export const INTERFACE_ENDPOINT_SERVICES = ["ecr.api", "ecr.dkr", "logs"] as const;
 
 /** Arguments of {@link WorkloadVpc}. */
-export interface WorkloadVpcArgs {
+export interface WorkloadVpcArgs extends TaggedArgs {
     /**
-     * IPv4 CIDR of the VPC. A plain string, not an Input: it decides how many subnets exist and where, which must
-     * be known while the program registers resources.
+     * IPv4 CIDR of the VPC, /16 to /20. A plain string, not an Input: it decides how many subnets exist and where,
+     * which must be known while the program registers resources.
      */
     readonly cidrBlock: string;
     /**
      * AZ IDs (use1-az1…) to build in, in tier order: index *i* of every tier lies in the *i*-th. Plain for the same
      * reason; IDs rather than names because names map to different zones in different accounts.
      */
-    readonly availabilityZoneIds: readonly string[];
+    readonly availabilityZoneIds: string[];
     /**
      * `endpoints`: no internet gateway and no NAT; AWS APIs through VPC endpoints only. `nat`: additionally public
-     * subnets, an internet gateway and one NAT gateway per AZ for the service subnets.
+     * subnets, an internet gateway and one NAT gateway per AZ for the service subnets. Default `endpoints`.
      */
-    readonly egress: WorkloadEgress;
+    readonly egress?: string;
     /**
-     * Policy of the DynamoDB gateway endpoint; unset leaves AWS's full-access default until the tables it should
-     * be limited to exist.
+     * Policy of the DynamoDB gateway endpoint, e.g. `ServiceData.endpointPolicy`. Default: AWS's full-access policy,
+     * until the tables it should be limited to exist.
      */
     readonly dynamoDbEndpointPolicy?: pulumi.Input<string>;
     /** Flow logs: retention in days and the customer-managed key of their log group. */
@@ -43,10 +45,12 @@ export interface WorkloadVpcArgs {
  * inspection endpoints. Nothing here has a public IP.
  */
 export class WorkloadVpc extends pulumi.ComponentResource {
+    /** The VPC's id. */
     public readonly vpcId: pulumi.Output<string>;
+    /** The VPC's CIDR. */
     public readonly cidrBlock: string;
     /** AZ IDs in the order every tier uses. */
-    public readonly availabilityZoneIds: readonly string[];
+    public readonly availabilityZoneIds: string[];
     /** ECS tasks. */
     public readonly serviceSubnets: SubnetTier;
     /** API Gateway VPC link ENIs. */
@@ -57,16 +61,23 @@ export class WorkloadVpc extends pulumi.ComponentResource {
     public readonly privateLinkSubnets: SubnetTier;
     /** NAT gateways; present only with `nat` egress. */
     public readonly publicSubnets?: SubnetTier;
+    /**
+     * The service subnets' default routes to their AZ's NAT gateway; present only with `nat` egress. Anything that
+     * needs the internet from the service subnets as it starts should depend on them.
+     */
+    public readonly natRoutes?: aws.ec2.Route[];
 
     constructor(name: string, args: WorkloadVpcArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("inspected-api:network:WorkloadVpc", name, {}, opts);
+        super("inspected-api:network:WorkloadVpc", name, {}, tagChildren(opts, args.tags));
+        const egress = args.egress ?? "endpoints";
+        checkArgs(this, "WorkloadVpc", name, [["egress", oneOfValues(egress, WORKLOAD_EGRESS)]]);
         const plan = planWorkloadSubnets(args.cidrBlock, args.availabilityZoneIds.length);
         const { region, partition } = awsContext(this);
 
         const vpc = createVpc(name, this, args.cidrBlock, args.flowLogs);
 
         const tiers = {} as Record<WorkloadTier, SubnetTier>;
-        for (const tier of WORKLOAD_TIERS.filter(t => t !== "public" || args.egress === "nat")) {
+        for (const tier of WORKLOAD_TIERS.filter(t => t !== "public" || egress === "nat")) {
             tiers[tier] = createTierSubnets(name, this, vpc.id, tier, plan.tiers[tier], args.availabilityZoneIds);
         }
 
@@ -102,13 +113,13 @@ export class WorkloadVpc extends pulumi.ComponentResource {
             // Only tasks pull images and write logs.
             clientTier: { name: "service", cidrBlocks: tiers.service.cidrBlocks },
         });
-        if (args.egress === "nat") {
-            addNatEgress(name, this, vpc.id, tiers.public, { name: "service", subnets: tiers.service });
-        }
+        this.natRoutes = egress === "nat"
+            ? addNatEgress(name, this, vpc.id, tiers.public, { name: "service", subnets: tiers.service })
+            : undefined;
 
         this.vpcId = vpc.id;
         this.cidrBlock = args.cidrBlock;
-        this.availabilityZoneIds = args.availabilityZoneIds;
+        this.availabilityZoneIds = [...args.availabilityZoneIds];
         this.serviceSubnets = tiers.service;
         this.vpcLinkSubnets = tiers.vpcLink;
         this.endpointSubnets = tiers.endpoint;
@@ -123,6 +134,7 @@ export class WorkloadVpc extends pulumi.ComponentResource {
             endpointSubnets: this.endpointSubnets,
             privateLinkSubnets: this.privateLinkSubnets,
             publicSubnets: this.publicSubnets,
+            natRoutes: this.natRoutes,
         });
     }
 }

@@ -2,16 +2,18 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { awsContext } from "../aws/context";
 import { accountAdministersKey } from "./keyPolicy";
+import { TaggedArgs, tagChildren } from "../tags";
 
 /** How every log group of the project is kept: for a while, and encrypted with a customer-managed key. */
 export interface EncryptedLogArgs {
+    /** Days the log group keeps events: one of CloudWatch's allowed values (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, …). */
     readonly retentionInDays: pulumi.Input<number>;
     /** ARN of a customer-managed key CloudWatch Logs may use, e.g. {@link LogEncryptionKey.arn}. */
     readonly kmsKeyArn: pulumi.Input<string>;
 }
 
 /** Arguments of {@link LogEncryptionKey}. */
-export interface LogEncryptionKeyArgs {
+export interface LogEncryptionKeyArgs extends TaggedArgs {
     /** Days KMS waits before deleting the key once it is scheduled for deletion (7–30). Default 30. */
     readonly deletionWindowInDays?: pulumi.Input<number>;
 }
@@ -26,11 +28,11 @@ export class LogEncryptionKey extends pulumi.ComponentResource {
     public readonly arn: pulumi.Output<string>;
 
     constructor(name: string, args: LogEncryptionKeyArgs = {}, opts?: pulumi.ComponentResourceOptions) {
-        super("inspected-api:security:LogEncryptionKey", name, {}, opts);
+        super("inspected-api:security:LogEncryptionKey", name, {}, tagChildren(opts, args.tags));
         const { accountId, region, partition, dnsSuffix } = awsContext(this);
 
         const key = new aws.kms.Key(`${name}-key`, {
-            description: "inspected-api: CloudWatch Logs encryption",
+            description: `${name}: CloudWatch Logs encryption`,
             enableKeyRotation: true,
             deletionWindowInDays: args.deletionWindowInDays ?? 30,
             policy: pulumi.jsonStringify({
@@ -59,6 +61,7 @@ export class LogEncryptionKey extends pulumi.ComponentResource {
                     },
                 ],
             }),
+            tags: { Name: name },
         }, { parent: this });
         new aws.kms.Alias(`${name}-alias`, { namePrefix: `alias/${name}-`, targetKeyId: key.keyId }, { parent: this });
 

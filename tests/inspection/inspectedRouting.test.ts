@@ -120,7 +120,7 @@ describe("InspectedRouting (whole program)", () => {
                 vpcId: "vpc-1", endpointServiceName: "svc", endpointSubnets: tier(2), vpcLinkSubnets: tier(2), serviceSubnets: tier(3),
             }),
         });
-        assert.match(run.error?.message ?? "", /r: serviceSubnets must have one subnet, CIDR and route table per AZ \(2\), got 3, 3 and 3/);
+        assert.match(run.error?.message ?? "", /^InspectedRouting r: args.serviceSubnets must have one subnet, CIDR and route table per AZ \(2\), got 3, 3 and 3$/);
         assert.strictEqual(run.resources.ofType(T.vpcEndpoint).length, 0);
     });
 });

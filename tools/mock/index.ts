@@ -5,5 +5,5 @@
 export { availabilityZones, MOCK_ACCOUNT_ID, mockParameterValue } from "./mocks";
 export { Registration, ResourceRegistry } from "./registry";
 export { ProgramRun, requireFresh, runProgram, RunOptions } from "./run";
-export { ConfigValue, PROJECT_DIR, resolveStackConfig, StackConfigSource } from "./stackConfig";
+export { ConfigValue, PROJECT_DIR, resolveStackConfig, STACK_PROGRAM, StackConfigSource } from "./stackConfig";
 export { T } from "./types";

@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { createMocks, MOCK_ACCOUNT_ID } from "./mocks";
 import { Registration, ResourceRegistry } from "./registry";
 import { T } from "./types";
-import { ConfigValue, PROJECT_DIR, resolveStackConfig, StackConfigSource } from "./stackConfig";
+import { ConfigValue, PROJECT_DIR, resolveStackConfig, STACK_PROGRAM, StackConfigSource } from "./stackConfig";
 
 /** What to run and with which config. */
 export interface RunOptions {
@@ -13,7 +13,7 @@ export interface RunOptions {
     /** Config on top of the stack file; keys without a namespace belong to the project. */
     readonly config?: Readonly<Record<string, ConfigValue>>;
     /**
-     * The program: a module path (default: the project's index.ts), required afresh after the mocks are set, or a
+     * The program: a module path (default: the project's stack.ts), required afresh after the mocks are set, or a
      * function that registers resources through the components' public API.
      */
     readonly program?: string | (() => unknown);
@@ -87,7 +87,7 @@ async function runExclusive(options: RunOptions): Promise<ProgramRun> {
         const program = pulumi.runtime.runInPulumiStack(async () => {
             const loaded = typeof options.program === "function"
                 ? options.program
-                : requireFresh(options.program ?? path.join(PROJECT_DIR, "index.ts"));
+                : requireFresh(options.program ?? STACK_PROGRAM);
             // Like Pulumi's own harness: an exported function is the program, and its result the outputs.
             return loaded instanceof Function ? loaded() : loaded;
         });
@@ -195,9 +195,25 @@ function reuseTranspiledModules(): void {
     extensions[".ts"] = reusing;
 }
 
-/** Requires the program anew so top-level code registers its resources again under the current mocks. */
 reuseTranspiledModules();
 
+/**
+ * Examples import the package by its name, as a user's program does. Inside this checkout that name means the
+ * source (`index.ts`), as tsconfig's `paths` says for the type checker, never a `dist/` that may be stale; the
+ * packed package is tested as such by `npm run test:package`.
+ */
+function resolvePackageToSource(): void {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const Module = require("module") as { _resolveFilename: (request: string, ...rest: unknown[]) => string };
+    const resolve = Module._resolveFilename;
+    const packageRoot = path.join(PROJECT_DIR, "index.ts");
+    Module._resolveFilename = function (request: string, ...rest: unknown[]) {
+        return resolve.call(this, request === "inspected-api" ? packageRoot : request, ...rest);
+    };
+}
+resolvePackageToSource();
+
+/** Requires the program anew so top-level code registers its resources again under the current mocks. */
 export function requireFresh(modulePath: string): unknown {
     const entry = require.resolve(path.resolve(modulePath));
     for (const cached of Object.keys(require.cache)) {

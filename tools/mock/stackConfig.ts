@@ -15,6 +15,8 @@ export interface StackConfigSource {
 
 /** The project root: the folder holding Pulumi.yaml. */
 export const PROJECT_DIR = path.resolve(__dirname, "..", "..");
+/** The stack program (Pulumi.yaml `main`); the package root, `index.ts`, only exports the components. */
+export const STACK_PROGRAM = path.join(PROJECT_DIR, "stack.ts");
 
 /** The stacks that have a `Pulumi.<stack>.yaml` in the project. */
 export function listStacks(projectDir = PROJECT_DIR): string[] {
