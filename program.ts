@@ -67,6 +67,7 @@ export function inspectedApi(config: StackConfig, zones: AvailabilityZones, cata
     const discovery = new ServiceDiscovery("discovery", {
         vpcId: workload.vpcId,
         namespace: "inspected-api.internal",
+        description: "Tasks of the inspected API's services",
         services: services.map(s => s.name),
     });
 

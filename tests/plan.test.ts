@@ -180,3 +180,41 @@ describe("npm run plan", () => {
         assert.strictEqual((await plan("--program", "no/such/program.ts")).code, 2);
     });
 });
+
+describe("npm run plan --program, for a program that is part of a system", function () {
+    this.timeout(120_000);
+
+    it("plans examples/existing-vpc with exit 0: the VPC outside it is reported as not simulated, not failed", async () => {
+        const { code, out } = await plan("--program", "examples/existing-vpc/index.ts");
+        assert.strictEqual(code, 0, out);
+        assert.match(out, /^n\/a {2}no vpcLink⇄service flows: this program has no subnets tagged tier=vpcLink and tier=service/m);
+        assert.match(out, /^n\/a {2}8 routes into 4 route tables outside this program: not simulated$/m);
+        assert.match(out, /^ok {3}0 routes AWS would reject$/m);
+        assert.match(out, /^n\/a {2}pitr-and-backup: .*\(0 checked\)$/m);
+        assert.match(out, /^ok {3}imdsv2: .*\(1 checked\)$/m);
+    });
+
+    it("still checks what the program has, and the stack program must be the whole system", async () => {
+        const run = await deploy({
+            program: () => {
+                const ok = new aws.cloudwatch.LogGroup("kept", { retentionInDays: 30, kmsKeyId: "arn:aws:kms:us-east-1:123456789012:key/k" });
+                const forever = new aws.cloudwatch.LogGroup("forever", { kmsKeyId: "arn:aws:kms:us-east-1:123456789012:key/k" });
+                return { ok: ok.name, forever: forever.name };
+            },
+        });
+        const partial = checkPosture(run.resources, true);
+        assert.deepStrictEqual(partial.find(c => c.name === "log-retention")?.offenders, ["forever: kept forever"]);
+        assert.deepStrictEqual(partial.find(c => c.name === "pitr-and-backup")?.offenders, []);
+        assert.deepStrictEqual(checkPosture(run.resources).find(c => c.name === "pitr-and-backup")?.offenders,
+            ["(nothing to check: the plan has none of these resources)"]);
+        assert.strictEqual(proveInspection(run, true).ok, true, "nothing to simulate in a partial program");
+        assert.strictEqual(proveInspection(run).ok, false, "the stack program must have flows to prove");
+    });
+
+    it("plans examples/whole-system with every flow proven", async () => {
+        const { code, out } = await plan("--program", "examples/whole-system/index.ts");
+        assert.strictEqual(code, 0, out);
+        assert.match(out, /^ok {3}9\/9 vpcLink⇄service flows inspected, symmetric$/m);
+        assert.doesNotMatch(out, /^n\/a/m);
+    });
+});

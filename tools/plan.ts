@@ -157,8 +157,12 @@ function entryZone(flow: Flow): string | undefined {
     return flow.request.hops.find(h => h.after)?.at.availabilityZoneId;
 }
 
-/** The route simulation of every inspected tier pair, summarised, with each failure spelled out hop by hop. */
-export function proveInspection(run: ProgramRun): InspectionProof {
+/**
+ * The route simulation of every inspected tier pair, summarised, with each failure spelled out hop by hop. `partial`:
+ * the program is not the whole system (inspection added to a VPC created elsewhere, say), so subnets and route tables
+ * it does not have are reported as outside it, not simulated, instead of failing the plan.
+ */
+export function proveInspection(run: ProgramRun, partial = false): InspectionProof {
     const model = networkModel(run.resources);
     const lines: string[] = [];
     const flows: Flow[] = [];
@@ -168,6 +172,11 @@ export function proveInspection(run: ProgramRun): InspectionProof {
         const sim = simulateFlows(model, source, destination);
         flows.push(...sim.flows);
         rejected = sim.rejectedRoutes;
+        if (sim.flows.length === 0 && partial) {
+            lines.push(`n/a  no ${source}⇄${destination} flows: this program has no subnets tagged tier=${source} and tier=${destination}; ` +
+                "a network outside it is not simulated");
+            continue;
+        }
         const failed = sim.flows.filter(f => f.verdict !== "inspected");
         const passed = sim.flows.length > 0 && failed.length === 0;
         ok &&= passed;
@@ -186,8 +195,14 @@ export function proveInspection(run: ProgramRun): InspectionProof {
         elsewhere.forEach(f => lines.push(`       ${f.source.name} (${f.source.availabilityZoneId}) → ${f.destination.name}: ` +
             `enters through ${f.request.endpoints[0].name} in ${entryZone(f)}`));
     }
+    const outside = partial ? rejected.filter(r => r.outsideModel) : [];
+    rejected = rejected.filter(r => !outside.includes(r));
     lines.push(`${rejected.length === 0 ? "ok  " : "FAIL"} ${rejected.length} routes AWS would reject`);
     rejected.forEach(r => lines.push(`       ${r.route.name}: ${r.reason}`));
+    if (outside.length > 0) {
+        const tables = new Set(outside.map(r => r.route.routeTableId));
+        lines.push(`n/a  ${outside.length} routes into ${tables.size} route tables outside this program: not simulated`);
+    }
     return { text: ["Inspection (route simulation):", ...lines].join("\n"), ok: ok && rejected.length === 0, flows, rejected };
 }
 
@@ -202,9 +217,9 @@ export interface PlanReport {
 }
 
 /** The whole analysis of a run: inventory, inspection proof, posture, cost and diagram. */
-export function analysePlan(run: ProgramRun, assumed: Assumptions = assumptions()): PlanReport {
-    const proof = proveInspection(run);
-    const posture = checkPosture(run.resources);
+export function analysePlan(run: ProgramRun, assumed: Assumptions = assumptions(), partial = false): PlanReport {
+    const proof = proveInspection(run, partial);
+    const posture = checkPosture(run.resources, partial);
     const cost = estimateCost(run.resources, run.region, priceTable(), assumed);
     const diagram = renderDiagram(run.resources);
     const ok = proof.ok && posture.every(c => c.offenders.length === 0);
@@ -236,7 +251,9 @@ export async function main(argv: readonly string[]): Promise<number> {
         // Matched by name: the program's modules are loaded afresh for each run, so class identity differs.
         return run.error.name === "InvalidConfigError" ? 2 : 1;
     }
-    const { text, json: report, diagram, ok } = analysePlan(run, args.assumptions);
+    // A program of one's own may be part of a system (inspection for a VPC created elsewhere): what it lacks is
+    // reported as not applicable rather than failed. The stack program must be the whole system.
+    const { text, json: report, diagram, ok } = analysePlan(run, args.assumptions, args.program !== undefined);
     // A program of one's own never overwrites the plan of stack.ts for the same stack.
     const dir = args.out ?? path.join(PROJECT_DIR, "plan",
         args.program ? `${run.source.stack}-${path.basename(args.program).replace(/\.[^.]*$/, "")}` : run.source.stack);
@@ -268,7 +285,7 @@ export async function main(argv: readonly string[]): Promise<number> {
 /** The posture checks as text: one line per check, each offender under it. */
 export function renderPosture(checks: readonly PostureCheck[]): string {
     return ["Posture:", ...checks.flatMap(c => [
-        `${c.offenders.length === 0 ? "ok  " : "FAIL"} ${c.name}: ${c.description} (${c.checked} checked)`,
+        `${c.offenders.length > 0 ? "FAIL" : c.checked === 0 ? "n/a " : "ok  "} ${c.name}: ${c.description} (${c.checked} checked)`,
         ...c.offenders.map(o => `       ${o}`),
     ])].join("\n");
 }

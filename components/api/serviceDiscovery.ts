@@ -8,6 +8,8 @@ export interface ServiceDiscoveryArgs extends TaggedArgs {
     readonly vpcId: pulumi.Input<string>;
     /** Private DNS domain of the namespace. Default `<name>.internal`. */
     readonly namespace?: string;
+    /** Description of the namespace; AWS cannot change it in place. Default `Tasks registered by ECS`. */
+    readonly description?: string;
     /** The services that register tasks, e.g. petstore and foodstore: DNS labels. */
     readonly services: string[];
 }
@@ -38,7 +40,7 @@ export class ServiceDiscovery extends pulumi.ComponentResource {
         const namespace = new aws.servicediscovery.PrivateDnsNamespace(`${name}-namespace`, {
             name: this.namespaceName,
             vpc: args.vpcId,
-            description: "Tasks of the inspected API's services",
+            description: args.description ?? "Tasks registered by ECS",
             tags: { Name: name },
         }, { parent: this });
 

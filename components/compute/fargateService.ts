@@ -78,6 +78,10 @@ export class FargateService extends pulumi.ComponentResource {
     public readonly repositoryUrl: pulumi.Output<string>;
     /** The tasks' role: its table's items and key, nothing else. */
     public readonly taskRoleArn: pulumi.Output<string>;
+    /** The tasks' role name: attach a policy for anything beyond its table. */
+    public readonly taskRoleName: pulumi.Output<string>;
+    /** The role ECS pulls the image and writes logs with. */
+    public readonly executionRoleArn: pulumi.Output<string>;
     /** The tasks' security group: the service port from `ingressCidrBlocks` in, HTTPS out. */
     public readonly securityGroupId: pulumi.Output<string>;
 
@@ -255,7 +259,16 @@ export class FargateService extends pulumi.ComponentResource {
         this.serviceName = service.name;
         this.repositoryUrl = repository.repositoryUrl;
         this.taskRoleArn = taskRole.arn;
+        this.taskRoleName = taskRole.name;
+        this.executionRoleArn = executionRole.arn;
         this.securityGroupId = sg.id;
-        this.registerOutputs({ serviceName: this.serviceName, repositoryUrl: this.repositoryUrl, taskRoleArn: this.taskRoleArn, securityGroupId: this.securityGroupId });
+        this.registerOutputs({
+            serviceName: this.serviceName,
+            repositoryUrl: this.repositoryUrl,
+            taskRoleArn: this.taskRoleArn,
+            taskRoleName: this.taskRoleName,
+            executionRoleArn: this.executionRoleArn,
+            securityGroupId: this.securityGroupId,
+        });
     }
 }

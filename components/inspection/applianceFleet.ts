@@ -39,8 +39,11 @@ export interface ApplianceFleetArgs extends TaggedArgs {
     readonly minSize: number;
     /** The most appliances the group scales out to. */
     readonly maxSize: number;
-    /** A vendor image that speaks GENEVE. Default: the Suricata IPS on the current Debian stable (13). */
-    readonly amiId?: string;
+    /**
+     * A vendor image that speaks GENEVE; whether it is set must be known at plan time, its id may come from a lookup.
+     * Default: the Suricata IPS on the current Debian stable (13).
+     */
+    readonly amiId?: pulumi.Input<string>;
     /** Boot script of a vendor image; only with `amiId`. Default: none (the default appliance renders its own). */
     readonly userData?: string;
     /** How the target group checks an appliance. */

@@ -19,8 +19,11 @@ export interface ApplianceSpec {
     readonly minPerAz: number;
     /** The most appliances per AZ the fleet scales out to. */
     readonly maxPerAz: number;
-    /** A vendor image that speaks GENEVE. Default: the Suricata IPS on the current Debian stable (13). */
-    readonly amiId?: string;
+    /**
+     * A vendor image that speaks GENEVE; whether it is set must be known at plan time, its id may come from a lookup.
+     * Default: the Suricata IPS on the current Debian stable (13).
+     */
+    readonly amiId?: pulumi.Input<string>;
     /** Boot script of a vendor image; only with `amiId`. Default: none (the default appliance renders its own). */
     readonly userData?: string;
     /** How the target group checks an appliance. */
@@ -97,6 +100,15 @@ export class InspectionVpc extends pulumi.ComponentResource {
     public readonly alertsLogGroupName?: pulumi.Output<string>;
     /** In alarm while the target group has no healthy appliance. */
     public readonly noHealthyApplianceAlarmArn: pulumi.Output<string>;
+    /** The appliances' security group: GENEVE and health checks from the appliance subnets only. */
+    public readonly applianceSecurityGroupId: pulumi.Output<string>;
+    /** The appliances' instance role: extend it for a vendor image that needs more than SSM. */
+    public readonly applianceRoleName: pulumi.Output<string>;
+    /**
+     * The appliance subnets' default routes to their AZ's NAT gateway; present only with `nat` egress. The appliances
+     * already wait for them; anything else that needs the internet from those subnets should too.
+     */
+    public readonly natRoutes?: aws.ec2.Route[];
 
     constructor(name: string, args: InspectionVpcArgs, opts?: pulumi.ComponentResourceOptions) {
         super("inspected-api:inspection:InspectionVpc", name, {}, tagChildren(opts, args.tags));
@@ -121,9 +133,10 @@ export class InspectionVpc extends pulumi.ComponentResource {
         let publicSubnets: SubnetTier | undefined;
         // Appliances reach out while they boot, so they launch only once their way out exists.
         let egress: pulumi.Resource[];
+        let natRoutes: aws.ec2.Route[] | undefined;
         if (args.egress === "nat") {
             publicSubnets = createTierSubnets(name, this, vpc.id, "public", plan.tiers.public, args.availabilityZoneIds);
-            egress = addNatEgress(name, this, vpc.id, publicSubnets, { name: "appliance", subnets: appliances });
+            egress = natRoutes = addNatEgress(name, this, vpc.id, publicSubnets, { name: "appliance", subnets: appliances });
         } else {
             egress = addInterfaceEndpoints(name, this, {
                 vpcId: vpc.id,
@@ -223,6 +236,9 @@ export class InspectionVpc extends pulumi.ComponentResource {
         this.autoScalingGroupName = fleet.autoScalingGroupName;
         this.alertsLogGroupName = fleet.alertsLogGroupName;
         this.noHealthyApplianceAlarmArn = alarm.arn;
+        this.applianceSecurityGroupId = fleet.securityGroupId;
+        this.applianceRoleName = fleet.instanceRoleName;
+        this.natRoutes = natRoutes;
         this.registerOutputs({
             vpcId: this.vpcId,
             cidrBlock: this.cidrBlock,
@@ -235,6 +251,9 @@ export class InspectionVpc extends pulumi.ComponentResource {
             autoScalingGroupName: this.autoScalingGroupName,
             alertsLogGroupName: this.alertsLogGroupName,
             noHealthyApplianceAlarmArn: this.noHealthyApplianceAlarmArn,
+            applianceSecurityGroupId: this.applianceSecurityGroupId,
+            applianceRoleName: this.applianceRoleName,
+            natRoutes: this.natRoutes,
         });
     }
 }

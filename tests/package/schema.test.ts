@@ -82,8 +82,12 @@ describe("the inferred component schema (pulumi package add)", function () {
         assert.deepStrictEqual(outputs("WorkloadVpc"), ["vpcId", "cidrBlock", "availabilityZoneIds", "serviceSubnets", "vpcLinkSubnets",
             "endpointSubnets", "privateLinkSubnets", "publicSubnets", "natRoutes"]);
         assert.deepStrictEqual(resource("WorkloadVpc").properties!.natRoutes.items, { $ref: "/aws/v7.48.0/schema.json#/resources/aws:ec2%2Froute:Route" });
-        assert.ok(outputs("InspectionVpc").includes("endpointServiceName"));
-        assert.ok(outputs("FargateService").includes("securityGroupId") && outputs("FargateService").includes("taskRoleArn"));
+        for (const output of ["endpointServiceName", "applianceSecurityGroupId", "applianceRoleName", "natRoutes"]) {
+            assert.ok(outputs("InspectionVpc").includes(output), `InspectionVpc.${output}`);
+        }
+        for (const output of ["securityGroupId", "taskRoleArn", "taskRoleName", "executionRoleArn"]) {
+            assert.ok(outputs("FargateService").includes(output), `FargateService.${output}`);
+        }
         assert.ok(outputs("ApplianceFleet").includes("instanceRoleName") && outputs("ApplianceFleet").includes("securityGroupId"));
         assert.deepStrictEqual(outputs("InspectedRouting"), ["endpointIds", "routeCount"]);
     });

@@ -8,7 +8,10 @@ import { T } from "../mock/types";
 export interface PostureCheck {
     readonly name: string;
     readonly description: string;
-    /** How many resources the check looked at; a check that saw nothing proves nothing and fails. */
+    /**
+     * How many resources the check looked at. For the stack program a check that saw nothing proves nothing and
+     * fails; a program of one's own may simply have none of them (no tables, say), and the check does not apply.
+     */
     readonly checked: number;
     readonly offenders: readonly string[];
 }
@@ -26,10 +29,10 @@ function statements(policy: unknown): Statement[] {
 
 const asList = (x: string | string[] | undefined) => (x === undefined ? [] : Array.isArray(x) ? x : [x]);
 
-/** A check over `subjects`; with none to look at it fails rather than passing vacuously. */
-function check(name: string, description: string, subjects: Registration[], offends: (r: Registration) => string | false): PostureCheck {
+/** A check over `subjects`; with none to look at it fails rather than passing vacuously, unless `partial`. */
+function postureCheck(name: string, description: string, subjects: Registration[], offends: (r: Registration) => string | false, partial: boolean): PostureCheck {
     const offenders = subjects.length === 0
-        ? ["(nothing to check: the plan has none of these resources)"]
+        ? (partial ? [] : ["(nothing to check: the plan has none of these resources)"])
         : subjects.flatMap(r => {
             const why = offends(r);
             return why === false ? [] : [`${r.name}: ${why}`];
@@ -37,7 +40,10 @@ function check(name: string, description: string, subjects: Registration[], offe
     return { name, description, checked: subjects.length, offenders };
 }
 
-export function checkPosture(resources: ResourceRegistry): PostureCheck[] {
+/** `partial`: the program is not the whole system, so a check with nothing to look at does not apply. */
+export function checkPosture(resources: ResourceRegistry, partial = false): PostureCheck[] {
+    const check = (name: string, description: string, subjects: Registration[], offends: (r: Registration) => string | false) =>
+        postureCheck(name, description, subjects, offends, partial);
     const of = (type: string) => resources.ofType(type);
     const tierCidrs = (tier: string) => new Set(of(T.subnet).filter(s => s.inputs.tags?.tier === tier).map(s => s.inputs.cidrBlock));
     const vpcLinkCidrs = tierCidrs("vpcLink");

@@ -64,6 +64,8 @@ export interface NetworkModel {
 export interface RejectedRoute {
     readonly route: ModelRoute;
     readonly reason: string;
+    /** The route goes into a table the program does not have, such as one of a VPC created elsewhere. */
+    readonly outsideModel?: boolean;
 }
 
 /** One routing decision: where the packet was, which table and route sent it on, and to what. */
@@ -154,7 +156,7 @@ class Network {
         for (const route of model.routes) {
             const reason = this.rejection(route);
             if (reason) {
-                this.rejected.push({ route, reason });
+                this.rejected.push({ route, reason, ...(this.tables.has(route.routeTableId) ? {} : { outsideModel: true }) });
                 continue;
             }
             const list = this.routesOf.get(route.routeTableId) ?? [];

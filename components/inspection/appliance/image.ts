@@ -18,7 +18,7 @@ export interface ApplianceImage {
  * architecture, resolved through Debian's public SSM parameter at deploy time. A new image behind that parameter changes
  * the launch template, so the next `pulumi up` rolls the fleet onto it through the instance refresh.
  */
-export function applianceImage(parent: pulumi.Resource, instanceType: string, amiId?: string): ApplianceImage {
+export function applianceImage(parent: pulumi.Resource, instanceType: string, amiId?: pulumi.Input<string>): ApplianceImage {
     const opts = { parent };
     const imageId = amiId !== undefined
         ? pulumi.output(amiId)
