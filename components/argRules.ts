@@ -28,3 +28,17 @@ export function checkArgs(component: pulumi.ComponentResource, type: string, nam
 export function oneOfValues(value: string, allowed: readonly string[]): ArgRule {
     return allowed.includes(value) ? undefined : `be one of ${allowed.map(v => JSON.stringify(v)).join(", ")}, got ${JSON.stringify(value)}`;
 }
+
+/**
+ * A value that decides how many resources exist (a CIDR, an AZ list, a list of subnet CIDRs) must be known while the
+ * program runs. From another language, through the component provider, another resource's output arrives as an
+ * Output even when its value is known: refused here, with a name, rather than planning the wrong number of resources.
+ */
+export function knownNow(value: unknown, elementsToo = true): ArgRule {
+    const pending = (v: unknown): boolean => pulumi.Output.isInstance(v) || (typeof v === "object" && v !== null && typeof (v as { then?: unknown }).then === "function");
+    const listPending = elementsToo && Array.isArray(value) && value.some(pending);
+    return pending(value) || listPending
+        ? `be known while the program runs (${elementsToo ? "a literal or a config value" : "a list, whose items may be outputs"}), ` +
+            "not another resource's output: it decides how many resources exist"
+        : undefined;
+}

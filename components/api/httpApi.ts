@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { portRulesPerCidr } from "../network/vpcBuilders";
 import { EncryptedLogArgs } from "../security/logEncryptionKey";
 import { TaggedArgs, tagChildren } from "../tags";
-import { checkArgs, oneOfValues } from "../argRules";
+import { checkArgs, knownNow, oneOfValues } from "../argRules";
 
 /** One route of a backend. */
 export interface ApiRoute {
@@ -35,7 +35,7 @@ export interface JwtAuthorizer {
     /** The token issuer, e.g. `ApiUserPool.issuer`. */
     readonly issuer: pulumi.Input<string>;
     /** Client ids accepted as audience, e.g. `ApiUserPool.audiences`. */
-    readonly audiences: pulumi.Input<string>[];
+    readonly audiences: pulumi.Input<pulumi.Input<string>[]>;
 }
 
 /** Stage-wide throttling: a token bucket. */
@@ -56,7 +56,7 @@ export interface HttpApiArgs extends TaggedArgs {
      * The subnets the VPC link's ENIs go in: the vpcLink tier, in AZs where API Gateway supports VPC links. A VPC link
      * cannot change its subnets, so a change here replaces it.
      */
-    readonly vpcLinkSubnetIds: pulumi.Input<string>[];
+    readonly vpcLinkSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
     /** Where the tasks are: the VPC link may send to these CIDRs on `servicePort` and nowhere else. */
     readonly serviceCidrBlocks: string[];
     /** The port the services listen on. */
@@ -116,6 +116,7 @@ export class HttpApi extends pulumi.ComponentResource {
         const throttle = args.throttle ?? { burstLimit: 100, rateLimit: 50 };
         const corsAllowOrigins = args.corsAllowOrigins ?? [];
         checkArgs(this, "HttpApi", name, [
+            ["serviceCidrBlocks", knownNow(args.serviceCidrBlocks)],
             ...Object.entries(throttle).map(([key, value]): [string, string | undefined] =>
                 [`throttle.${key}`, value > 0 ? undefined : `be greater than 0, got ${value}`]),
             ...args.backends.flatMap((b, i) => b.routes.map((r, j): [string, string | undefined] =>

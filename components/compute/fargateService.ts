@@ -5,7 +5,7 @@ import { awsContext } from "../aws/context";
 import { TABLE_DATA_ACTIONS } from "../data/serviceData";
 import { portRulesPerCidr } from "../network/vpcBuilders";
 import { trustPolicy } from "../security/trustPolicy";
-import { checkArgs } from "../argRules";
+import { checkArgs, knownNow } from "../argRules";
 import { contentTag } from "./contentTag";
 import { fargateRules } from "./fargateRules";
 import { EncryptedLogArgs } from "../security/logEncryptionKey";
@@ -38,7 +38,7 @@ export interface FargateServiceArgs extends TaggedArgs {
     /** The VPC of the service's security group. */
     readonly vpcId: pulumi.Input<string>;
     /** Where the tasks run: private subnets, no public IPs. */
-    readonly subnetIds: pulumi.Input<string>[];
+    readonly subnetIds: pulumi.Input<pulumi.Input<string>[]>;
     /**
      * The only sources allowed in, on `port`: the VPC link's subnet CIDRs (a group reference stops matching after
      * inspection). Known at plan time: one rule per CIDR.
@@ -95,6 +95,7 @@ export class FargateService extends pulumi.ComponentResource {
         const tableActions = args.tableActions ?? [...TABLE_DATA_ACTIONS];
         const buildArgs = args.image.buildArgs ?? {};
         checkArgs(this, "FargateService", name, [
+            ["ingressCidrBlocks", knownNow(args.ingressCidrBlocks)],
             ["cpu", fargateRules.cpu(cpu)],
             ["memory", fargateRules.memoryForCpu(cpu, memory)],
             ["maxCount", fargateRules.maxAtLeastDesired(maxCount, desiredCount, "desiredCount")],

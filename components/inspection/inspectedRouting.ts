@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { SubnetTier } from "../network/vpcBuilders";
-import { checkArgs } from "../argRules";
+import { ArgRule, checkArgs, knownNow } from "../argRules";
 import { TaggedArgs, tagChildren } from "../tags";
 
 /** Arguments of {@link InspectedRouting}. All tiers are ordered by AZ: index *i* of each lies in the *i*-th AZ. */
@@ -61,8 +61,12 @@ export class InspectedRouting extends pulumi.ComponentResource {
 
     constructor(name: string, args: InspectedRoutingArgs, opts?: pulumi.ComponentResourceOptions) {
         super("inspected-api:inspection:InspectedRouting", name, {}, tagChildren(opts, args.tags));
-        const azCount = args.endpointSubnets.subnetIds.length;
         const tiers = { endpointSubnets: args.endpointSubnets, vpcLinkSubnets: args.vpcLinkSubnets, serviceSubnets: args.serviceSubnets };
+        // Counts and CIDRs decide which routes exist: check they are known before reading them.
+        const unknown = Object.entries(tiers).map(([arg, tier]): [string, ArgRule] =>
+            [arg, knownNow(tier) ?? knownNow(tier.cidrBlocks) ?? knownNow(tier.subnetIds, false) ?? knownNow(tier.routeTableIds, false)]);
+        checkArgs(this, "InspectedRouting", name, unknown);
+        const azCount = args.endpointSubnets.subnetIds.length;
         checkArgs(this, "InspectedRouting", name, [
             ["endpointSubnets.subnetIds", azCount === 0 ? "hold a subnet in every AZ: inspection needs an endpoint in each" : undefined],
             ...Object.entries(tiers).map(([arg, tier]): [string, string | undefined] => [arg,

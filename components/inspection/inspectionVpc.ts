@@ -6,7 +6,7 @@ import { planSecuritySubnets } from "../network/subnetPlan";
 import { addInterfaceEndpoints, addNatEgress, createTierSubnets, createVpc, SubnetTier } from "../network/vpcBuilders";
 import { EncryptedLogArgs } from "../security/logEncryptionKey";
 import { ApplianceFleet, ApplianceHealthCheck } from "./applianceFleet";
-import { ArgRule, checkArgs } from "../argRules";
+import { ArgRule, checkArgs, knownNow } from "../argRules";
 import { applianceRules } from "./applianceRules";
 import { APPLIANCE_INTERFACE_ENDPOINTS, GENEVE_PORT } from "./sizing";
 import { TaggedArgs, tagChildren } from "../tags";
@@ -114,6 +114,8 @@ export class InspectionVpc extends pulumi.ComponentResource {
         super("inspected-api:inspection:InspectionVpc", name, {}, tagChildren(opts, args.tags));
         const spec = args.appliance;
         checkArgs(this, "InspectionVpc", name, [
+            ["cidrBlock", knownNow(args.cidrBlock)],
+            ["availabilityZoneIds", knownNow(args.availabilityZoneIds)],
             ["egress", applianceRules.egress(args.egress)],
             ["appliance.healthCheck.protocol", applianceRules.healthProtocol(spec.healthCheck.protocol)],
             ["appliance.minPerAz", Number.isInteger(spec.minPerAz) && spec.minPerAz >= 1

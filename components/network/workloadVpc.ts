@@ -3,7 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { awsContext } from "../aws/context";
 import { EncryptedLogArgs } from "../security/logEncryptionKey";
 import { planWorkloadSubnets, WORKLOAD_EGRESS, WORKLOAD_TIERS, WorkloadTier } from "./subnetPlan";
-import { checkArgs, oneOfValues } from "../argRules";
+import { checkArgs, knownNow, oneOfValues } from "../argRules";
+import { InspectedRouting } from "../inspection/inspectedRouting";
 import { TaggedArgs, tagChildren } from "../tags";
 import { addInterfaceEndpoints, addNatEgress, createTierSubnets, createVpc, endpointServiceName, SubnetTier } from "./vpcBuilders";
 
@@ -37,6 +38,12 @@ export interface WorkloadVpcArgs extends TaggedArgs {
     readonly dynamoDbEndpointPolicy?: pulumi.Input<string>;
     /** Flow logs: retention in days and the customer-managed key of their log group. */
     readonly flowLogs: EncryptedLogArgs;
+    /**
+     * A Gateway Load Balancer endpoint service (e.g. `InspectionVpc.endpointServiceName`) that inspects every
+     * vpcLink⇄service flow: the VPC then holds the `InspectedRouting` of its own tiers, which is how programs in other
+     * languages wire inspection (subnet CIDRs must be known while the program runs). Default: no inspection routes.
+     */
+    readonly inspectionEndpointServiceName?: pulumi.Input<string>;
 }
 
 /**
@@ -66,11 +73,17 @@ export class WorkloadVpc extends pulumi.ComponentResource {
      * needs the internet from the service subnets as it starts should depend on them.
      */
     public readonly natRoutes?: aws.ec2.Route[];
+    /** The Gateway Load Balancer endpoints by AZ; present only with `inspectionEndpointServiceName`. */
+    public readonly gatewayLoadBalancerEndpointIds?: pulumi.Output<string>[];
 
     constructor(name: string, args: WorkloadVpcArgs, opts?: pulumi.ComponentResourceOptions) {
         super("inspected-api:network:WorkloadVpc", name, {}, tagChildren(opts, args.tags));
         const egress = args.egress ?? "endpoints";
-        checkArgs(this, "WorkloadVpc", name, [["egress", oneOfValues(egress, WORKLOAD_EGRESS)]]);
+        checkArgs(this, "WorkloadVpc", name, [
+            ["cidrBlock", knownNow(args.cidrBlock)],
+            ["availabilityZoneIds", knownNow(args.availabilityZoneIds)],
+            ["egress", oneOfValues(egress, WORKLOAD_EGRESS)],
+        ]);
         const plan = planWorkloadSubnets(args.cidrBlock, args.availabilityZoneIds.length);
         const { region, partition } = awsContext(this);
 
@@ -117,6 +130,17 @@ export class WorkloadVpc extends pulumi.ComponentResource {
             ? addNatEgress(name, this, vpc.id, tiers.public, { name: "service", subnets: tiers.service })
             : undefined;
 
+        if (args.inspectionEndpointServiceName !== undefined) {
+            const routing = new InspectedRouting(`${name}-inspection`, {
+                vpcId: vpc.id,
+                endpointServiceName: args.inspectionEndpointServiceName,
+                endpointSubnets: tiers.endpoint,
+                vpcLinkSubnets: tiers.vpcLink,
+                serviceSubnets: tiers.service,
+            }, { parent: this });
+            this.gatewayLoadBalancerEndpointIds = routing.endpointIds;
+        }
+
         this.vpcId = vpc.id;
         this.cidrBlock = args.cidrBlock;
         this.availabilityZoneIds = [...args.availabilityZoneIds];
@@ -135,6 +159,7 @@ export class WorkloadVpc extends pulumi.ComponentResource {
             privateLinkSubnets: this.privateLinkSubnets,
             publicSubnets: this.publicSubnets,
             natRoutes: this.natRoutes,
+            gatewayLoadBalancerEndpointIds: this.gatewayLoadBalancerEndpointIds,
         });
     }
 }

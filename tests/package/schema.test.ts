@@ -5,6 +5,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
+import { parse, stringify } from "yaml";
 import { exportedComponents, inferSchema, PackageSchema, readmeReference, renderReference, SchemaProperty } from "../../tools/package/schema";
 import { checkYamlProgram } from "../../tools/package/yamlProgram";
 
@@ -80,7 +81,7 @@ describe("the inferred component schema (pulumi package add)", function () {
         }
         const outputs = (name: string) => Object.keys(resource(name).properties ?? {});
         assert.deepStrictEqual(outputs("WorkloadVpc"), ["vpcId", "cidrBlock", "availabilityZoneIds", "serviceSubnets", "vpcLinkSubnets",
-            "endpointSubnets", "privateLinkSubnets", "publicSubnets", "natRoutes"]);
+            "endpointSubnets", "privateLinkSubnets", "publicSubnets", "natRoutes", "gatewayLoadBalancerEndpointIds"]);
         assert.deepStrictEqual(resource("WorkloadVpc").properties!.natRoutes.items, { $ref: "/aws/v7.48.0/schema.json#/resources/aws:ec2%2Froute:Route" });
         for (const output of ["endpointServiceName", "applianceSecurityGroupId", "applianceRoleName", "natRoutes"]) {
             assert.ok(outputs("InspectionVpc").includes(output), `InspectionVpc.${output}`);
@@ -108,17 +109,30 @@ describe("examples/yaml, checked against the inferred schema (the CLI cannot run
         assert.deepStrictEqual(checkYamlProgram(schema, fs.readFileSync(YAML_EXAMPLE, "utf8")), []);
     });
 
-    it("reports a missing required input, an unknown one, a wrong type and a reference to no output", () => {
-        const broken = fs.readFileSync(YAML_EXAMPLE, "utf8")
-            .replace("      cidrBlock: 10.30.0.0/16\n", "")
-            .replace("        minPerAz: 1", "        minPerAz: one")
-            .replace("      egress: nat", "      egress: nat\n      natGateways: 2")
-            .replace("${inspection.endpointServiceName}", "${inspection.endpointService}");
-        assert.deepStrictEqual(checkYamlProgram(schema, broken), [
-            "workload: cidrBlock is required",
-            "inspection: natGateways is not an input of InspectionVpc",
+    it("reports a missing required input, an unknown one, a wrong type, a reference to no output and an output where a plan-time value goes", () => {
+        const program = parse(fs.readFileSync(YAML_EXAMPLE, "utf8"));
+        delete program.resources.workload.properties.cidrBlock;
+        program.resources.inspection.properties.appliance.minPerAz = "one";
+        program.resources.inspection.properties.natGateways = 2;
+        program.resources.workload.properties.inspectionEndpointServiceName = "${inspection.endpointService}";
+        program.resources.routing = {
+            type: "inspected-api:index:InspectedRouting",
+            properties: {
+                vpcId: "${workload.vpcId}",
+                endpointServiceName: "${inspection.endpointServiceName}",
+                endpointSubnets: "${workload.endpointSubnets}",
+                vpcLinkSubnets: { subnetIds: "${workload.vpcLinkSubnets.subnetIds}", cidrBlocks: ["10.30.16.0/20"], routeTableIds: ["rtb-1"] },
+                serviceSubnets: "${workload.serviceSubnets}",
+            },
+        };
+        assert.deepStrictEqual(checkYamlProgram(schema, stringify(program)), [
             "inspection.appliance.minPerAz: expected number, got \"one\"",
-            "routing.endpointServiceName: inspection has no output endpointService",
+            "inspection: natGateways is not an input of InspectionVpc",
+            "workload: cidrBlock is required",
+            "workload.inspectionEndpointServiceName: inspection has no output endpointService",
+            "routing.endpointSubnets: must be known while the program runs; another resource's output ${workload.endpointSubnets} cannot give it",
+            "routing.vpcLinkSubnets.subnetIds: must be known while the program runs; another resource's output ${workload.vpcLinkSubnets.subnetIds} cannot give it",
+            "routing.serviceSubnets: must be known while the program runs; another resource's output ${workload.serviceSubnets} cannot give it",
         ]);
     });
 });

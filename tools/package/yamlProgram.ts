@@ -19,12 +19,21 @@ export function checkYamlProgram(schema: PackageSchema, text: string): string[] 
     const problems: string[] = [];
     const component = (type: string) => schema.resources[type];
 
+    /** Whether a value must be known while the program runs: plain in the schema, or an object with such a field. */
+    const planTime = (p: SchemaProperty): boolean => p.plain === true
+        || (p.$ref?.startsWith("#/types/") === true && Object.values(schema.types[p.$ref.slice("#/types/".length)].properties ?? {}).some(planTime))
+        || (p.items !== undefined && planTime(p.items));
+
     /** A `${name.output}` reference: to a variable, or to an output the named resource has. */
-    const checkReference = (where: string, value: string): boolean => {
+    const checkReference = (where: string, value: string, p?: SchemaProperty): boolean => {
         const m = REFERENCE.exec(value);
         if (!m) return false;
         const [, name, output] = m;
         if (name in variables && output === undefined) return true;
+        if (p !== undefined && planTime(p)) {
+            problems.push(`${where}: must be known while the program runs; another resource's output ${value} cannot give it`);
+            return true;
+        }
         const target = resources[name];
         if (target === undefined) {
             problems.push(`${where}: no resource or variable ${name}`);
@@ -35,7 +44,7 @@ export function checkYamlProgram(schema: PackageSchema, text: string): string[] 
     };
 
     const checkValue = (where: string, p: SchemaProperty, value: unknown): void => {
-        if (typeof value === "string" && checkReference(where, value)) return;
+        if (typeof value === "string" && checkReference(where, value, p)) return;
         if (p.$ref?.startsWith("#/types/")) {
             const type = schema.types[p.$ref.slice("#/types/".length)];
             checkObject(where, type.properties ?? {}, type.required ?? [], value, p.$ref.split(":").pop()!);
