@@ -1,6 +1,6 @@
 /**
  * The whole system from one validated config, the chosen AZs and the service catalog: components wired together, and
- * the stack outputs. `index.ts` runs it for a stack; tests and benches call it at any size through this function.
+ * the stack outputs. `stack.ts` runs it for a stack; tests and benches call it at any size through this function.
  */
 import * as path from "path";
 import { ServiceCatalog, serviceRoutes } from "./components/api/catalog";
@@ -51,6 +51,9 @@ export function inspectedApi(config: StackConfig, zones: AvailabilityZones, cata
             },
             homeNetCidrs: [config.workloadVpcCidr],
             httpPorts: [config.servicePort],
+            // What deployed stacks have: a new description would roll every appliance, a new namespace a new metric.
+            launchTemplateDescription: `inspected-api inspection-appliances: ${config.applianceAmiId === undefined ? "Suricata IPS" : "vendor appliance"}`,
+            metricNamespace: "inspected-api",
         },
         logs: { retentionInDays: config.logRetentionDays, kmsKeyArn: logKey.arn },
         alarmActions: config.alarmTopicArn === undefined ? undefined : [config.alarmTopicArn],

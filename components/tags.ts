@@ -13,6 +13,9 @@ export interface TaggedArgs {
 }
 
 const AUTO_SCALING_GROUP = "aws:autoscaling/group:Group";
+const LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate";
+
+type TagSpecification = { resourceType: string; tags?: Record<string, string> };
 
 /**
  * The component's options, extended so that `tags` reach every descendant that already carries tags. Written as a
@@ -34,7 +37,13 @@ export function tagChildren(opts: pulumi.ComponentResourceOptions | undefined, t
                 ...own,
             ])
             : pulumi.all([tags, props.tags]).apply(([outer, own]: [Record<string, string>, Record<string, string>]) => ({ ...outer, ...own }));
-        return { props: { ...props, tags: merged }, opts: childOpts };
+        // What a launch template launches (instances, volumes, interfaces) is tagged through its specifications. A
+        // change there is a new template version, which an Auto Scaling group rolls out to every instance.
+        const specifications = type === LAUNCH_TEMPLATE && props.tagSpecifications !== undefined
+            ? { tagSpecifications: pulumi.all([tags, props.tagSpecifications]).apply(([outer, specs]: [Record<string, string>, TagSpecification[]]) =>
+                specs.map(spec => ({ ...spec, tags: { ...outer, ...spec.tags } }))) }
+            : {};
+        return { props: { ...props, tags: merged, ...specifications }, opts: childOpts };
     };
     return { ...opts, transformations: [...(opts?.transformations ?? []), transformation] };
 }

@@ -117,6 +117,7 @@ export class HttpApi extends pulumi.ComponentResource {
         const corsAllowOrigins = args.corsAllowOrigins ?? [];
         checkArgs(this, "HttpApi", name, [
             ["serviceCidrBlocks", knownNow(args.serviceCidrBlocks)],
+            ["backends", knownNow(args.backends) ?? args.backends.map(b => knownNow(b.routes) ?? knownNow(b.writeScopes)).find(r => r !== undefined)],
             ...Object.entries(throttle).map(([key, value]): [string, string | undefined] =>
                 [`throttle.${key}`, value > 0 ? undefined : `be greater than 0, got ${value}`]),
             ...args.backends.flatMap((b, i) => b.routes.map((r, j): [string, string | undefined] =>

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { checkArgs, knownNow } from "../argRules";
 import { TaggedArgs, tagChildren } from "../tags";
 
 /** Arguments of {@link ServiceDiscovery}. */
@@ -36,6 +37,7 @@ export class ServiceDiscovery extends pulumi.ComponentResource {
 
     constructor(name: string, args: ServiceDiscoveryArgs, opts?: pulumi.ComponentResourceOptions) {
         super("inspected-api:api:ServiceDiscovery", name, {}, tagChildren(opts, args.tags));
+        checkArgs(this, "ServiceDiscovery", name, [["services", knownNow(args.services)]]);
         this.namespaceName = args.namespace ?? `${name}.internal`;
         const namespace = new aws.servicediscovery.PrivateDnsNamespace(`${name}-namespace`, {
             name: this.namespaceName,

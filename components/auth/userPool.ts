@@ -2,7 +2,7 @@ import * as crypto from "crypto";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { awsContext } from "../aws/context";
-import { checkArgs, oneOfValues } from "../argRules";
+import { checkArgs, knownNow, oneOfValues } from "../argRules";
 import { TaggedArgs, tagChildren } from "../tags";
 
 import { MFA_MODES, MfaMode, SIGN_UP_MODES } from "./modes";
@@ -74,6 +74,7 @@ export class ApiUserPool extends pulumi.ComponentResource {
         checkArgs(this, "ApiUserPool", name, [
             ["mfa", oneOfValues(args.mfa ?? "optional", MFA_MODES)],
             ["signUp", oneOfValues(args.signUp ?? "admin-confirmed", SIGN_UP_MODES)],
+            ["services", knownNow(args.services)],
         ]);
         const mfa = (args.mfa ?? "optional") as MfaMode;
         const signUp = args.signUp ?? "admin-confirmed";

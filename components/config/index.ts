@@ -2,9 +2,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { MFA_MODES, SIGN_UP_MODES } from "../auth/modes";
 import { FARGATE_MEMORY, fargateRules } from "../compute/fargateRules";
 import { applianceRules } from "../inspection/applianceRules";
-import { APPLIANCE_EGRESS, applianceSubnetDemand, HEALTH_CHECK_PROTOCOLS } from "../inspection/sizing";
+import { APPLIANCE_EGRESS, HEALTH_CHECK_PROTOCOLS } from "../inspection/sizing";
 import { overlaps, parseCidr } from "../network/cidr";
-import { planSecuritySubnets, planWorkloadSubnets, SubnetPlanError, usableAddresses, WORKLOAD_EGRESS } from "../network/subnetPlan";
+import { planRule, planSecuritySubnets, planWorkloadSubnets, tryPlan, WORKLOAD_EGRESS } from "../network/subnetPlan";
 import { boolean, integer, matching, maxLength, oneOf, oneOfIntegers, optional, origins, Parser, privateCidr, RuleViolation } from "./rules";
 
 /** Retention values CloudWatch Logs accepts, minus 0 ("never expire"): every log here must expire. */
@@ -123,41 +123,17 @@ const CROSS_KEY_RULES: ReadonlyArray<(c: StackConfig) => { key: ConfigKey; rule:
     // The /16–/20 and /16–/24 ranges always fit up to 8 AZs today; these keep config and planners from disagreeing.
     c => {
         const plan = tryPlan(() => planWorkloadSubnets(c.workloadVpcCidr, c.availabilityZoneCount));
-        return typeof plan === "string" ? { key: "workloadVpcCidr", rule: planRule(c, plan) } : undefined;
+        return typeof plan === "string" ? { key: "workloadVpcCidr", rule: planRule(c.availabilityZoneCount, plan) } : undefined;
     },
     c => {
         const plan = tryPlan(() => planSecuritySubnets(c.securityVpcCidr, c.availabilityZoneCount));
         if (typeof plan === "string") {
-            return { key: "securityVpcCidr", rule: planRule(c, plan) };
+            return { key: "securityVpcCidr", rule: planRule(c.availabilityZoneCount, plan) };
         }
-        const subnet = parseCidr(plan.tiers.appliance[0]).prefix;
-        const needed = applianceSubnetDemand(c.applianceMaxPerAz, c.applianceEgress);
-        return usableAddresses(subnet) < needed
-            ? {
-                key: "applianceMaxPerAz",
-                rule: `fit an appliance subnet of ${c.securityVpcCidr} (/${subnet}, ${usableAddresses(subnet)} usable addresses; ` +
-                    `${c.applianceMaxPerAz} appliances need ${needed} with an instance refresh's replacements, the GWLB's ENI` +
-                    `${c.applianceEgress === "endpoints" ? " and the interface endpoints" : ""})`,
-            }
-            : undefined;
+        return rule("applianceMaxPerAz", applianceRules.fitsApplianceSubnet(c.applianceMaxPerAz, c.applianceEgress, plan.tiers.appliance[0], c.securityVpcCidr));
     },
 ];
 
-/** The plan, or the planner's reason the VPC cannot hold it. */
-function tryPlan<T>(plan: () => T): T | string {
-    try {
-        return plan();
-    } catch (err) {
-        if (err instanceof SubnetPlanError) {
-            return err.message;
-        }
-        throw err;
-    }
-}
-
-function planRule(c: StackConfig, reason: string): string {
-    return `hold the tier plan for ${c.availabilityZoneCount} AZs (${reason})`;
-}
 
 /**
  * Reads every key of the project namespace, applies the defaults, validates, and returns one frozen object.

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { awsContext } from "../aws/context";
 import { accountAdministersKey } from "../security/keyPolicy";
 import { trustPolicy } from "../security/trustPolicy";
+import { checkArgs, knownNow } from "../argRules";
 import { TaggedArgs, tagChildren } from "../tags";
 
 /** One service's table: its name in the catalog and the attribute that keys it. */
@@ -56,6 +57,7 @@ export class ServiceData extends pulumi.ComponentResource {
 
     constructor(name: string, args: ServiceDataArgs, opts?: pulumi.ComponentResourceOptions) {
         super("inspected-api:data:ServiceData", name, {}, tagChildren(opts, args.tags));
+        checkArgs(this, "ServiceData", name, [["tables", knownNow(args.tables)]]);
         const ctx = awsContext(this);
         const protectData = args.protectData ?? true;
         const keep = { parent: this, retainOnDelete: protectData };

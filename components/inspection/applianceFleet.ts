@@ -6,7 +6,7 @@ import { SubnetTier } from "../network/vpcBuilders";
 import { accountAdministersKey } from "../security/keyPolicy";
 import { EncryptedLogArgs } from "../security/logEncryptionKey";
 import { trustPolicy } from "../security/trustPolicy";
-import { checkArgs } from "../argRules";
+import { checkArgs, knownNow } from "../argRules";
 import { applianceImage } from "./appliance/image";
 import { applianceRules } from "./applianceRules";
 import { suricataUserData } from "./appliance/userData";
@@ -62,6 +62,13 @@ export interface ApplianceFleetArgs extends TaggedArgs {
     readonly httpPorts: number[];
     /** Notified when an appliance's rule refresh fails, and when a day has passed without a failure. Default: no action. */
     readonly alarmActions?: pulumi.Input<pulumi.Input<string>[]>;
+    /**
+     * Description of the launch template. AWS makes a new template version when it changes, and the group then
+     * replaces every appliance. Default `<fleet name>: Suricata IPS` (`: vendor appliance` with `amiId`).
+     */
+    readonly launchTemplateDescription?: string;
+    /** CloudWatch namespace of the rule-refresh failure metric; the alerts log group's name is appended. Default `Suricata`. */
+    readonly metricNamespace?: string;
 }
 
 /** Seconds a new appliance gets to install, fetch rules and start Suricata before failed health checks count. */
@@ -89,6 +96,9 @@ export class ApplianceFleet extends pulumi.ComponentResource {
     constructor(name: string, args: ApplianceFleetArgs, opts?: pulumi.ComponentResourceOptions) {
         super("inspected-api:inspection:ApplianceFleet", name, {}, tagChildren(opts, args.tags));
         checkArgs(this, "ApplianceFleet", name, [
+            ["subnets", knownNow(args.subnets) ?? knownNow(args.subnets.cidrBlocks)],
+            ["homeNet", knownNow(args.homeNet)],
+            ["httpPorts", knownNow(args.httpPorts)],
             ["egress", applianceRules.egress(args.egress)],
             ["healthCheck.protocol", applianceRules.healthProtocol(args.healthCheck.protocol)],
             ["minSize", applianceRules.minWithinMax(args.minSize, args.maxSize, "maxSize")],
@@ -172,7 +182,7 @@ export class ApplianceFleet extends pulumi.ComponentResource {
             }).toString("base64"))
             : args.userData === undefined ? undefined : Buffer.from(args.userData, "utf8").toString("base64");
         const launchTemplate = new aws.ec2.LaunchTemplate(`${name}-lt`, {
-            description: `${name}: ${byo ? "vendor appliance" : "Suricata IPS"}`,
+            description: args.launchTemplateDescription ?? `${name}: ${byo ? "vendor appliance" : "Suricata IPS"}`,
             imageId: image.imageId,
             instanceType: args.instanceType,
             userData,
@@ -227,7 +237,7 @@ export class ApplianceFleet extends pulumi.ComponentResource {
         this.securityGroupId = sg.id;
         this.instanceRoleName = role.name;
         this.alertsLogGroupName = alerts?.name;
-        this.rulesUpdateAlarmArn = alerts && this.rulesUpdateAlarm(name, alerts, args.alarmActions).arn;
+        this.rulesUpdateAlarmArn = alerts && this.rulesUpdateAlarm(name, alerts, args.alarmActions, args.metricNamespace ?? "Suricata").arn;
         this.registerOutputs({
             autoScalingGroupName: this.autoScalingGroupName,
             launchTemplateId: this.launchTemplateId,
@@ -244,9 +254,9 @@ export class ApplianceFleet extends pulumi.ComponentResource {
      * Refreshes run daily (up to 25 h apart, with the timer's random delay), so the alarm looks back 26 hours: an
      * appliance that fails every day keeps it in alarm rather than letting it clear an hour after each failure.
      */
-    private rulesUpdateAlarm(name: string, alerts: aws.cloudwatch.LogGroup, alarmActions: ApplianceFleetArgs["alarmActions"]): aws.cloudwatch.MetricAlarm {
+    private rulesUpdateAlarm(name: string, alerts: aws.cloudwatch.LogGroup, alarmActions: ApplianceFleetArgs["alarmActions"], metricNamespace: string): aws.cloudwatch.MetricAlarm {
         // The group's generated name keeps each stack's metric apart from another's in the same account.
-        const namespace = pulumi.interpolate`Suricata/${alerts.name}`;
+        const namespace = pulumi.interpolate`${metricNamespace}/${alerts.name}`;
         const metricName = "RulesUpdateFailures";
         new aws.cloudwatch.LogMetricFilter(`${name}-rules-update-failed`, {
             logGroupName: alerts.name,

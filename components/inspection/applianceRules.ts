@@ -1,6 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ArgRule, oneOfValues } from "../argRules";
-import { APPLIANCE_EGRESS, GENEVE_PORT, HEALTH_CHECK_PROTOCOLS } from "./sizing";
+import { parseCidr } from "../network/cidr";
+import { usableAddresses } from "../network/subnetPlan";
+import { APPLIANCE_EGRESS, applianceSubnetDemand, GENEVE_PORT, HEALTH_CHECK_PROTOCOLS } from "./sizing";
 
 /**
  * The rules of an appliance fleet's settings, written once: InspectionVpc and ApplianceFleet check their args with
@@ -15,6 +17,16 @@ export const applianceRules = {
     userDataOnlyWithAmi: (userData: string | undefined, amiId: pulumi.Input<string> | undefined, amiName: string): ArgRule =>
         userData !== undefined && amiId === undefined ? `be empty unless ${amiName} is set: the default appliance renders its own` : undefined,
     egress: (egress: string): ArgRule => oneOfValues(egress, APPLIANCE_EGRESS),
+    /** An instance refresh launches each replacement before its predecessor leaves: every appliance needs two addresses. */
+    fitsApplianceSubnet: (maxPerAz: number, egress: string, applianceSubnet: string, vpcCidr: string): ArgRule => {
+        const prefix = parseCidr(applianceSubnet).prefix;
+        const needed = applianceSubnetDemand(maxPerAz, egress);
+        return usableAddresses(prefix) < needed
+            ? `fit an appliance subnet of ${vpcCidr} (/${prefix}, ${usableAddresses(prefix)} usable addresses; ` +
+                `${maxPerAz} appliances need ${needed} with an instance refresh's replacements, the GWLB's ENI` +
+                `${egress === "endpoints" ? " and the interface endpoints" : ""})`
+            : undefined;
+    },
     healthProtocol: (protocol: string): ArgRule => oneOfValues(protocol, HEALTH_CHECK_PROTOCOLS),
     httpHealthForDefault: (protocol: string, amiId: pulumi.Input<string> | undefined, amiName: string): ArgRule =>
         amiId === undefined && protocol !== "HTTP"

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { awsContext } from "../aws/context";
 import { parseCidr } from "../network/cidr";
 import { planSecuritySubnets } from "../network/subnetPlan";
-import { addInterfaceEndpoints, addNatEgress, createTierSubnets, createVpc, SubnetTier } from "../network/vpcBuilders";
+import { addInterfaceEndpoints, addNatEgress, createTierSubnets, createVpc, planVpc, SubnetTier } from "../network/vpcBuilders";
 import { EncryptedLogArgs } from "../security/logEncryptionKey";
 import { ApplianceFleet, ApplianceHealthCheck } from "./applianceFleet";
 import { ArgRule, checkArgs, knownNow } from "../argRules";
@@ -37,6 +37,14 @@ export interface ApplianceSpec {
     readonly homeNetCidrs?: string[];
     /** Ports the protected services speak HTTP on, beside 80 (Suricata's HTTP_PORTS), e.g. the services' port. Default: 80 only. */
     readonly httpPorts?: number[];
+    /**
+     * Description of the launch template. AWS makes a new template version when it changes, and the group then
+     * replaces every appliance. Default `<name>-appliances: Suricata IPS` (`: vendor appliance` with `amiId`).
+     */
+    readonly launchTemplateDescription?: string;
+    /** CloudWatch namespace of the rule-refresh failure metric; the alerts log group's name is appended. Default `Suricata`. */
+    readonly metricNamespace?: string;
+
 }
 
 /** The first entry that is not an IPv4 CIDR, as a broken rule. */
@@ -113,9 +121,10 @@ export class InspectionVpc extends pulumi.ComponentResource {
     constructor(name: string, args: InspectionVpcArgs, opts?: pulumi.ComponentResourceOptions) {
         super("inspected-api:inspection:InspectionVpc", name, {}, tagChildren(opts, args.tags));
         const spec = args.appliance;
+        const planned = planVpc(args.cidrBlock, args.availabilityZoneIds, planSecuritySubnets);
         checkArgs(this, "InspectionVpc", name, [
-            ["cidrBlock", knownNow(args.cidrBlock)],
-            ["availabilityZoneIds", knownNow(args.availabilityZoneIds)],
+            ...planned.rules,
+            ["appliance.maxPerAz", planned.plan && applianceRules.fitsApplianceSubnet(spec.maxPerAz, args.egress, planned.plan.tiers.appliance[0], args.cidrBlock)],
             ["egress", applianceRules.egress(args.egress)],
             ["appliance.healthCheck.protocol", applianceRules.healthProtocol(spec.healthCheck.protocol)],
             ["appliance.minPerAz", Number.isInteger(spec.minPerAz) && spec.minPerAz >= 1
@@ -124,10 +133,11 @@ export class InspectionVpc extends pulumi.ComponentResource {
             ["appliance.healthCheck.protocol", applianceRules.httpHealthForDefault(spec.healthCheck.protocol, spec.amiId, "appliance.amiId")],
             ["appliance.userData", applianceRules.userDataOnlyWithAmi(spec.userData, spec.amiId, "appliance.amiId")],
             ["egress", applianceRules.natForDefault(args.egress, spec.amiId, "appliance.amiId")],
-            ["appliance.homeNetCidrs", notCidr(spec.homeNetCidrs ?? [])],
+            ["appliance.homeNetCidrs", knownNow(spec.homeNetCidrs) ?? notCidr(spec.homeNetCidrs ?? [])],
+            ["appliance.httpPorts", knownNow(spec.httpPorts)],
         ]);
         const azs = args.availabilityZoneIds.length;
-        const plan = planSecuritySubnets(args.cidrBlock, azs);
+        const plan = planned.plan!;
         const { accountId, partition } = awsContext(this);
 
         const vpc = createVpc(name, this, args.cidrBlock, args.logs);
@@ -208,6 +218,8 @@ export class InspectionVpc extends pulumi.ComponentResource {
             homeNet: spec.homeNetCidrs ?? RFC1918,
             httpPorts: [...new Set([80, ...(spec.httpPorts ?? [])])],
             alarmActions: args.alarmActions,
+            launchTemplateDescription: spec.launchTemplateDescription,
+            metricNamespace: spec.metricNamespace,
         }, { parent: this, dependsOn: [listener, ...egress] });
 
         // With no healthy target the GWLB still sends each flow to some appliance, which then cannot pass it.

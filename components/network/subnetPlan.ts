@@ -1,4 +1,4 @@
-import { Cidr, formatCidr, parseCidr, size, subdivide } from "./cidr";
+import { Cidr, CidrError, formatCidr, parseCidr, size, subdivide } from "./cidr";
 
 /**
  * The tiers of the workload VPC. Each AZ gets one subnet of every tier, and each tier is its own subnet because
@@ -133,4 +133,21 @@ const SECURITY_TIER_RULES: Readonly<Record<SecurityTier, TierRule>> = {
 /** Every subnet of the security VPC, derived from its CIDR (see {@link planAzSubnets}). */
 export function planSecuritySubnets(vpcCidr: string, availabilityZoneCount: number): SubnetPlan<SecurityTier> {
     return planAzSubnets(vpcCidr, availabilityZoneCount, SECURITY_TIER_RULES);
+}
+
+/** The plan, or the planner's reason the VPC cannot hold it. */
+export function tryPlan<T>(plan: () => T): T | string {
+    try {
+        return plan();
+    } catch (err) {
+        if (err instanceof SubnetPlanError || err instanceof CidrError) {
+            return err.message;
+        }
+        throw err;
+    }
+}
+
+/** The rule a VPC CIDR broke when the planner refuses it, phrased to follow "must". */
+export function planRule(availabilityZoneCount: number, reason: string): string {
+    return `hold the tier plan for ${availabilityZoneCount} AZs (${reason})`;
 }

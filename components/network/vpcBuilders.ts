@@ -4,7 +4,9 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { ArgRule, knownNow } from "../argRules";
 import { EncryptedLogArgs } from "../security/logEncryptionKey";
+import { planRule, SubnetPlan, tryPlan } from "./subnetPlan";
 import { VpcFlowLogs } from "./vpcFlowLogs";
 
 /** One tier's subnets, ordered by AZ: index *i* of every array is AZ *i*. */
@@ -15,6 +17,28 @@ export interface SubnetTier {
     readonly cidrBlocks: string[];
     /** One route table per subnet, never shared across AZs or tiers: inspection routes differ per AZ and tier. */
     readonly routeTableIds: pulumi.Input<string>[];
+}
+
+/**
+ * A VPC component's subnet plan, or the rules its `cidrBlock` and `availabilityZoneIds` broke: both must be known
+ * while the program runs, and the CIDR must hold the plan for that many AZs.
+ */
+export function planVpc<T extends string>(
+    cidrBlock: string,
+    availabilityZoneIds: readonly string[],
+    planner: (cidrBlock: string, availabilityZoneCount: number) => SubnetPlan<T>,
+): { plan: SubnetPlan<T> | undefined; rules: [string, ArgRule][] } {
+    const known = { cidrBlock: knownNow(cidrBlock), availabilityZoneIds: knownNow(availabilityZoneIds) };
+    const planned = known.cidrBlock === undefined && known.availabilityZoneIds === undefined
+        ? tryPlan(() => planner(cidrBlock, availabilityZoneIds.length))
+        : undefined;
+    return {
+        plan: typeof planned === "object" ? planned : undefined,
+        rules: [
+            ["cidrBlock", known.cidrBlock ?? (typeof planned === "string" ? planRule(availabilityZoneIds.length, planned) : undefined)],
+            ["availabilityZoneIds", known.availabilityZoneIds],
+        ],
+    };
 }
 
 /** A VPC with DNS on, its default security group emptied, and flow logs of every packet decision. */

@@ -3,10 +3,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { awsContext } from "../aws/context";
 import { EncryptedLogArgs } from "../security/logEncryptionKey";
 import { planWorkloadSubnets, WORKLOAD_EGRESS, WORKLOAD_TIERS, WorkloadTier } from "./subnetPlan";
-import { checkArgs, knownNow, oneOfValues } from "../argRules";
+import { checkArgs, oneOfValues } from "../argRules";
 import { InspectedRouting } from "../inspection/inspectedRouting";
 import { TaggedArgs, tagChildren } from "../tags";
-import { addInterfaceEndpoints, addNatEgress, createTierSubnets, createVpc, endpointServiceName, SubnetTier } from "./vpcBuilders";
+import { addInterfaceEndpoints, addNatEgress, createTierSubnets, createVpc, endpointServiceName, planVpc, SubnetTier } from "./vpcBuilders";
 
 export { SubnetTier } from "./vpcBuilders";
 export { WorkloadEgress } from "./subnetPlan";
@@ -79,12 +79,9 @@ export class WorkloadVpc extends pulumi.ComponentResource {
     constructor(name: string, args: WorkloadVpcArgs, opts?: pulumi.ComponentResourceOptions) {
         super("inspected-api:network:WorkloadVpc", name, {}, tagChildren(opts, args.tags));
         const egress = args.egress ?? "endpoints";
-        checkArgs(this, "WorkloadVpc", name, [
-            ["cidrBlock", knownNow(args.cidrBlock)],
-            ["availabilityZoneIds", knownNow(args.availabilityZoneIds)],
-            ["egress", oneOfValues(egress, WORKLOAD_EGRESS)],
-        ]);
-        const plan = planWorkloadSubnets(args.cidrBlock, args.availabilityZoneIds.length);
+        const planned = planVpc(args.cidrBlock, args.availabilityZoneIds, planWorkloadSubnets);
+        checkArgs(this, "WorkloadVpc", name, [...planned.rules, ["egress", oneOfValues(egress, WORKLOAD_EGRESS)]]);
+        const plan = planned.plan!;
         const { region, partition } = awsContext(this);
 
         const vpc = createVpc(name, this, args.cidrBlock, args.flowLogs);

@@ -220,7 +220,7 @@ describe("InspectionVpc", () => {
             assert.strictEqual(filter.inputs.pattern, '{ $.event_type = "rules_update_failed" }');
             const alarm = r.get(T.metricAlarm, "inspection-appliances-rules-update-failing");
             assert.deepStrictEqual([alarm.inputs.namespace, alarm.inputs.metricName], [filter.inputs.metricTransformation.namespace, filter.inputs.metricTransformation.name]);
-            assert.strictEqual(alarm.inputs.namespace, `Suricata/${alerts.state.name}`, "one stack's failures never page another's");
+            assert.strictEqual(alarm.inputs.namespace, `inspected-api/${alerts.state.name}`, "one stack's failures never page another's");
             assert.deepStrictEqual([alarm.inputs.statistic, alarm.inputs.comparisonOperator, alarm.inputs.threshold, alarm.inputs.treatMissingData],
                 ["Sum", "GreaterThanOrEqualToThreshold", 1, "notBreaching"]);
             // Daily refreshes up to 25 h apart: one failure in the last 26 hours keeps it in alarm.

@@ -33,6 +33,15 @@ describe("plan-time values through the component provider", function () {
         assert.match(inspection, /^InspectionVpc i: args\.availabilityZoneIds must be known while the program runs/);
     });
 
+    it("refuses, built directly, a VPC CIDR that cannot hold the tier plan or is no CIDR, naming the argument", async () => {
+        assert.match(await failure(() => new WorkloadVpc("w", { cidrBlock: "10.0.0.0/26", availabilityZoneIds: zones, flowLogs: logs })),
+            /^WorkloadVpc w: args\.cidrBlock must hold the tier plan for 2 AZs \(10\.0\.0\.0\/26 is too small for the tier plan/);
+        assert.match(await failure(() => new InspectionVpc("i", {
+            cidrBlock: "10.1.0.1/20", availabilityZoneIds: zones, egress: "nat", logs,
+            appliance: { instanceType: "c6in.large", minPerAz: 1, maxPerAz: 1, healthCheck: { protocol: "HTTP", port: 8081, path: "/health" } },
+        })), /^InspectionVpc i: args\.cidrBlock must hold the tier plan for 2 AZs \("10\.1\.0\.1\/20" is not a valid IPv4 CIDR: host bits are set/);
+    });
+
     it("refuses subnet tiers whose CIDRs or lists are outputs, and a service whose ingress CIDRs are", async () => {
         const tier = { subnetIds: ["subnet-1"], cidrBlocks: ["10.0.0.0/24"], routeTableIds: ["rtb-1"] };
         const message = await failure(() => new InspectedRouting("r", {

@@ -48,12 +48,22 @@ describe("tags on every child (examples/whole-system, every component given tags
         assert.deepStrictEqual(withoutName, [], "every taggable child names itself");
         const subnet = run.resources.get("aws:ec2/subnet:Subnet", "workload-service-0");
         assert.strictEqual(subnet.inputs.tags.Name, "workload-service-0", "a child's own Name wins");
+        // What a launch template launches carries them too: instances, volumes, network interfaces.
+        const template = run.resources.get("aws:ec2/launchTemplate:LaunchTemplate", "inspection-appliances-lt");
+        for (const spec of template.inputs.tagSpecifications as { resourceType: string; tags: Record<string, string> }[]) {
+            assert.deepStrictEqual(spec.tags, { ...OWN_TAGS, Name: "inspection-appliances" }, spec.resourceType);
+        }
     });
 
-    it("leaves resources untouched when no tags are given", async () => {
+    it("leaves every resource's tags as its own when no tags are given", async () => {
         const run = await runProgram({});
         assert.strictEqual(run.error, undefined, run.error?.message);
-        const withOwner = run.resources.all.filter(r => r.custom && "owner" in tagsOf(r));
-        assert.deepStrictEqual(withOwner.map(r => r.name), []);
+        assert.deepStrictEqual(run.resources.get("aws:ec2/subnet:Subnet", "workload-service-0").inputs.tags, { Name: "workload-service-0", tier: "service" });
+        const route = run.resources.ofType("aws:ec2/route:Route")[0];
+        assert.ok(!("tags" in route.inputs), "a resource that carries no tags gets none");
+        const template = run.resources.get("aws:ec2/launchTemplate:LaunchTemplate", "inspection-appliances-lt");
+        assert.deepStrictEqual(template.inputs.tagSpecifications.map((s: { tags: unknown }) => s.tags), Array(3).fill({ Name: "inspection-appliances" }));
+        const ownKeys = new Set(run.resources.all.filter(r => r.custom).flatMap(r => Object.keys(tagsOf(r))));
+        assert.deepStrictEqual([...ownKeys].sort(), ["Name", "service", "tier"]);
     });
 });
