@@ -13,13 +13,16 @@ import { ServiceData, TABLE_DATA_ACTIONS } from "./components/data/serviceData";
 import { StackConfig } from "./components/config";
 import { AvailabilityZones } from "./components/config/availabilityZones";
 import { InspectedRouting } from "./components/inspection/inspectedRouting";
-import { InspectionVpc } from "./components/inspection/inspectionVpc";
+import { inspectionOutputs, inspectionServiceOf, sharedInspection } from "./inspection";
 import { WorkloadVpc } from "./components/network/workloadVpc";
 import { LogEncryptionKey } from "./components/security/logEncryptionKey";
 
 export function inspectedApi(config: StackConfig, zones: AvailabilityZones, catalog: ServiceCatalog) {
     const { services } = catalog;
     const logKey = new LogEncryptionKey("logs");
+    if (config.stackRole === "inspection") {
+        return inspectionOutputs(sharedInspection(config, zones, logKey), zones, logKey);
+    }
 
     const data = new ServiceData("data", {
         tables: services.map(s => ({ service: s.name, hashKey: s.idParam })),
@@ -34,34 +37,12 @@ export function inspectedApi(config: StackConfig, zones: AvailabilityZones, cata
         flowLogs: { retentionInDays: config.logRetentionDays, kmsKeyArn: logKey.arn },
     });
 
-    const inspection = new InspectionVpc("inspection", {
-        cidrBlock: config.securityVpcCidr,
-        availabilityZoneIds: [...zones.zoneIds],
-        egress: config.applianceEgress,
-        appliance: {
-            instanceType: config.applianceInstanceType,
-            minPerAz: config.appliancesPerAz,
-            maxPerAz: config.applianceMaxPerAz,
-            amiId: config.applianceAmiId,
-            userData: config.applianceUserData,
-            healthCheck: {
-                protocol: config.applianceHealthProtocol,
-                port: config.applianceHealthPort,
-                path: config.applianceHealthPath,
-            },
-            homeNetCidrs: [config.workloadVpcCidr],
-            httpPorts: [config.servicePort],
-            // What deployed stacks have: a new description would roll every appliance, a new namespace a new metric.
-            launchTemplateDescription: `inspected-api inspection-appliances: ${config.applianceAmiId === undefined ? "Suricata IPS" : "vendor appliance"}`,
-            metricNamespace: "inspected-api",
-        },
-        logs: { retentionInDays: config.logRetentionDays, kmsKeyArn: logKey.arn },
-        alarmActions: config.alarmTopicArn === undefined ? undefined : [config.alarmTopicArn],
-    });
+    const inspection = config.stackRole === "all" ? sharedInspection(config, zones, logKey) : undefined;
+    const endpointServiceName = inspection?.endpointServiceName ?? inspectionServiceOf(config);
 
     const routing = new InspectedRouting("routing", {
         vpcId: workload.vpcId,
-        endpointServiceName: inspection.endpointServiceName,
+        endpointServiceName,
         endpointSubnets: workload.endpointSubnets,
         vpcLinkSubnets: workload.vpcLinkSubnets,
         serviceSubnets: workload.serviceSubnets,
@@ -138,18 +119,20 @@ export function inspectedApi(config: StackConfig, zones: AvailabilityZones, cata
             privateLinkSubnets: workload.privateLinkSubnets,
             publicSubnets: workload.publicSubnets,
         },
-        inspection: {
-            vpcId: inspection.vpcId,
-            cidrBlock: inspection.cidrBlock,
-            applianceSubnets: inspection.applianceSubnets,
-            endpointServiceName: inspection.endpointServiceName,
-            gatewayLoadBalancerArn: inspection.gatewayLoadBalancerArn,
-            targetGroupArn: inspection.targetGroupArn,
-            autoScalingGroupName: inspection.autoScalingGroupName,
-            alertsLogGroupName: inspection.alertsLogGroupName,
-            noHealthyApplianceAlarmArn: inspection.noHealthyApplianceAlarmArn,
-            gatewayLoadBalancerEndpointIds: routing.endpointIds,
-        },
+        inspection: inspection === undefined
+            ? { endpointServiceName, gatewayLoadBalancerEndpointIds: routing.endpointIds }
+            : {
+                vpcId: inspection.vpcId,
+                cidrBlock: inspection.cidrBlock,
+                applianceSubnets: inspection.applianceSubnets,
+                endpointServiceName: inspection.endpointServiceName,
+                gatewayLoadBalancerArn: inspection.gatewayLoadBalancerArn,
+                targetGroupArn: inspection.targetGroupArn,
+                autoScalingGroupName: inspection.autoScalingGroupName,
+                alertsLogGroupName: inspection.alertsLogGroupName,
+                noHealthyApplianceAlarmArn: inspection.noHealthyApplianceAlarmArn,
+                gatewayLoadBalancerEndpointIds: routing.endpointIds,
+            },
         services: Object.fromEntries(services.map((s, i) => [s.name, {
             ecsService: compute[i].serviceName,
             repositoryUrl: compute[i].repositoryUrl,

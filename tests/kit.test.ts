@@ -92,7 +92,7 @@ describe("stack config loading", () => {
     });
 
     it("names the stacks that exist when asked for one that does not", () => {
-        assert.throws(() => resolveStackConfig("staging", {}, {}), /stack "staging" has no Pulumi\.staging\.yaml; stacks here: dev, prod/);
+        assert.throws(() => resolveStackConfig("staging", {}, {}), /stack "staging" has no Pulumi\.staging\.yaml; stacks here: dev, inspection, prod, workload-a, workload-b/);
     });
 
     it("refuses secrets it cannot decrypt rather than passing ciphertext", () => {

@@ -5,12 +5,18 @@ import { applianceRules } from "../inspection/applianceRules";
 import { APPLIANCE_EGRESS, HEALTH_CHECK_PROTOCOLS } from "../inspection/sizing";
 import { overlaps, parseCidr } from "../network/cidr";
 import { planRule, planSecuritySubnets, planWorkloadSubnets, tryPlan, WORKLOAD_EGRESS } from "../network/subnetPlan";
-import { boolean, integer, matching, maxLength, oneOf, oneOfIntegers, optional, origins, Parser, privateCidr, RuleViolation } from "./rules";
+import { boolean, integer, matching, maxLength, oneOf, oneOfIntegers, optional, origins, Parser, principals, privateCidr, RuleViolation } from "./rules";
 
 /** Retention values CloudWatch Logs accepts, minus 0 ("never expire"): every log here must expire. */
 export const LOG_RETENTION_DAYS = [
     1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ] as const;
+
+/**
+ * What a stack builds: `all` the whole system; `inspection` the shared inspection service only (security VPC, GWLB,
+ * fleet, endpoint service); `workload` an API whose traffic a shared service inspects.
+ */
+export const STACK_ROLES = ["all", "inspection", "workload"] as const;
 
 /** One stack config key: its Pulumi.yaml schema type and default, and how a raw value becomes typed. */
 interface KeySpec<T> {
@@ -28,6 +34,13 @@ function key<T>(type: KeySpec<T>["type"], defaultValue: KeySpec<T>["default"], p
  * defaults (a test holds the two equal); the defaults live here too because mocks never read Pulumi.yaml.
  */
 export const CONFIG_KEYS = {
+    stackRole: key("string", "all", oneOf(STACK_ROLES)),
+    consumerPrincipals: key("string", "", principals),
+    inspectionStack: key("string", "", optional(matching(/^([A-Za-z0-9_.-]+\/){0,2}[A-Za-z0-9_.-]+$/, "a stack name, or <org>/<project>/<stack>"))),
+    inspectionEndpointServiceName: key("string", "", optional(matching(
+        /^com\.amazonaws\.vpce\.[a-z0-9-]+\.vpce-svc-[0-9a-f]{17}$/,
+        "an endpoint service name, com.amazonaws.vpce.<region>.vpce-svc-<17 hex digits>",
+    ))),
     availabilityZoneCount: key("integer", 2, integer(2, 6)),
     workloadVpcCidr: key("string", "10.0.0.0/16", privateCidr(16, 20)),
     securityVpcCidr: key("string", "10.100.0.0/16", privateCidr(16, 24)),
@@ -113,7 +126,19 @@ const CROSS_KEY_RULES: ReadonlyArray<(c: StackConfig) => { key: ConfigKey; rule:
     c => rule("serviceMaxCount", fargateRules.maxAtLeastDesired(c.serviceMaxCount, c.serviceDesiredCount, "serviceDesiredCount")),
     c => rule("serviceMemory", fargateRules.memoryForCpu(c.serviceCpu, c.serviceMemory)),
     c => rule("appliancesPerAz", applianceRules.minWithinMax(c.appliancesPerAz, c.applianceMaxPerAz, "applianceMaxPerAz")),
-    c => overlaps(parseCidr(c.workloadVpcCidr), parseCidr(c.securityVpcCidr))
+    c => c.stackRole === "workload" && (c.inspectionStack === undefined) === (c.inspectionEndpointServiceName === undefined)
+        ? c.inspectionStack === undefined
+            ? { key: "inspectionStack", rule: "name the inspection stack when stackRole is workload (or set inspectionEndpointServiceName): its endpoints need a service" }
+            : { key: "inspectionEndpointServiceName", rule: "be empty when inspectionStack is set: a workload takes its endpoint service from exactly one" }
+        : undefined,
+    c => c.stackRole !== "workload" && c.inspectionStack !== undefined
+        ? { key: "inspectionStack", rule: "be empty unless stackRole is workload: this stack runs its own inspection" } : undefined,
+    c => c.stackRole !== "workload" && c.inspectionEndpointServiceName !== undefined
+        ? { key: "inspectionEndpointServiceName", rule: "be empty unless stackRole is workload: this stack runs its own inspection" } : undefined,
+    c => c.stackRole === "workload" && c.consumerPrincipals.length > 0
+        ? { key: "consumerPrincipals", rule: "be empty when stackRole is workload: a workload offers no endpoint service" } : undefined,
+    // Only a stack that builds both VPCs knows both; across stacks the plan checks each workload against the service.
+    c => c.stackRole === "all" && overlaps(parseCidr(c.workloadVpcCidr), parseCidr(c.securityVpcCidr))
         ? { key: "securityVpcCidr", rule: `not overlap workloadVpcCidr (${c.workloadVpcCidr})` }
         : undefined,
     c => rule("applianceHealthPort", applianceRules.healthPortNotGeneve(c.applianceHealthPort)),

@@ -116,3 +116,20 @@ export const origins: Parser<readonly string[]> = raw => {
     }
     return list;
 };
+
+/**
+ * Who may connect endpoints to an endpoint service: account ids, or IAM ARNs of an account's root, a role or a user.
+ * AWS refuses principal ARNs with a path (role/team/name) and `*` is never granted here.
+ */
+const PRINCIPAL = /^(\d{12}|arn:aws[a-z-]*:iam::\d{12}:(root|role\/[\w+=,.@-]{1,64}|user\/[\w+=,.@-]{1,64}))$/;
+
+/** A comma-separated list of principals; empty means none beyond this account. */
+export const principals: Parser<readonly string[]> = raw => {
+    const list = raw.split(",").map(p => p.trim()).filter(p => p !== "");
+    const bad = list.find(p => !PRINCIPAL.test(p));
+    if (bad !== undefined) {
+        throw new RuleViolation(`be a comma-separated list of 12-digit account ids or IAM ARNs of an account's root, a role or a ` +
+            `user (arn:aws:iam::<account>:role/<name>, no path); "${bad}" is not one`);
+    }
+    return list;
+};

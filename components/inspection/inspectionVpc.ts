@@ -79,6 +79,11 @@ export interface InspectionVpcArgs extends TaggedArgs {
     readonly logs: EncryptedLogArgs;
     /** Notified when no appliance is healthy or rule refreshes fail, e.g. an SNS topic ARN. Default: no action. */
     readonly alarmActions?: pulumi.Input<pulumi.Input<string>[]>;
+    /**
+     * Who besides this account may connect GWLB endpoints to the service: 12-digit account ids (their root) or IAM
+     * ARNs of a root, role or user. Default: this account only.
+     */
+    readonly allowedPrincipals?: pulumi.Input<string>[];
 }
 
 /**
@@ -108,6 +113,8 @@ export class InspectionVpc extends pulumi.ComponentResource {
     public readonly alertsLogGroupName?: pulumi.Output<string>;
     /** In alarm while the target group has no healthy appliance. */
     public readonly noHealthyApplianceAlarmArn: pulumi.Output<string>;
+    /** Who may connect endpoints to the service: this account's root, then `allowedPrincipals`. */
+    public readonly allowedPrincipals: pulumi.Output<string[]>;
     /** The appliances' security group: GENEVE and health checks from the appliance subnets only. */
     public readonly applianceSecurityGroupId: pulumi.Output<string>;
     /** The appliances' instance role: extend it for a vendor image that needs more than SSM. */
@@ -192,10 +199,13 @@ export class InspectionVpc extends pulumi.ComponentResource {
             defaultActions: [{ type: "forward", targetGroupArn: targetGroup.arn }],
             tags: { Name: `${name}-listener` },
         }, { parent: this });
+        // Account ids as AWS stores them: the account's root. This account is always first.
+        const principals = pulumi.all([accountId, partition, pulumi.output(args.allowedPrincipals ?? [])]).apply(([account, part, extra]) =>
+            [...new Set([`arn:${part}:iam::${account}:root`, ...extra.map(p => /^\d{12}$/.test(p) ? `arn:${part}:iam::${p}:root` : p)])]);
         const endpointService = new aws.ec2.VpcEndpointService(`${name}-endpoint-service`, {
             gatewayLoadBalancerArns: [gwlb.arn],
             acceptanceRequired: false,
-            allowedPrincipals: [pulumi.interpolate`arn:${partition}:iam::${accountId}:root`],
+            allowedPrincipals: principals,
             supportedIpAddressTypes: ["ipv4"],
             tags: { Name: name },
         }, { parent: this, dependsOn: [listener] });
@@ -250,6 +260,7 @@ export class InspectionVpc extends pulumi.ComponentResource {
         this.autoScalingGroupName = fleet.autoScalingGroupName;
         this.alertsLogGroupName = fleet.alertsLogGroupName;
         this.noHealthyApplianceAlarmArn = alarm.arn;
+        this.allowedPrincipals = principals;
         this.applianceSecurityGroupId = fleet.securityGroupId;
         this.applianceRoleName = fleet.instanceRoleName;
         this.natRoutes = natRoutes;
@@ -265,6 +276,7 @@ export class InspectionVpc extends pulumi.ComponentResource {
             autoScalingGroupName: this.autoScalingGroupName,
             alertsLogGroupName: this.alertsLogGroupName,
             noHealthyApplianceAlarmArn: this.noHealthyApplianceAlarmArn,
+            allowedPrincipals: this.allowedPrincipals,
             applianceSecurityGroupId: this.applianceSecurityGroupId,
             applianceRoleName: this.applianceRoleName,
             natRoutes: this.natRoutes,

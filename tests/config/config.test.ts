@@ -32,7 +32,7 @@ describe("stack config", () => {
         const config = load({});
         for (const [key, spec] of Object.entries(CONFIG_KEYS)) {
             // An empty string means "unset", and for a list, empty.
-            const expected = spec.default !== "" ? spec.default : key === "corsAllowOrigins" ? [] : undefined;
+            const expected = spec.default !== "" ? spec.default : ["corsAllowOrigins", "consumerPrincipals"].includes(key) ? [] : undefined;
             assert.deepStrictEqual(config[key as keyof typeof config], expected, key);
         }
     });
@@ -101,6 +101,14 @@ describe("stack config", () => {
 
 /** One invalid value per row: the key that must be named and a fragment of the rule. */
 const INVALID: [Record<string, ConfigValue>, string, RegExp][] = [
+    [{ stackRole: "edge" }, "stackRole", /exactly one of "all", "inspection", "workload"/],
+    [{ consumerPrincipals: "arn:aws:iam::222222222222:role/team/deployer" }, "consumerPrincipals", /no path/],
+    [{ consumerPrincipals: "222222222222,*" }, "consumerPrincipals", /"\*" is not one/],
+    [{ inspectionStack: "inspection" }, "inspectionStack", /be empty unless stackRole is workload/],
+    [{ inspectionEndpointServiceName: "vpce-svc-0123" }, "inspectionEndpointServiceName", /an endpoint service name/],
+    [{ stackRole: "workload", inspectionStack: "inspection", inspectionEndpointServiceName: "com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0" },
+        "inspectionEndpointServiceName", /exactly one/],
+    [{ stackRole: "workload", inspectionStack: "inspection", consumerPrincipals: "222222222222" }, "consumerPrincipals", /be empty when stackRole is workload/],
     [{ availabilityZoneCount: 1 }, "availabilityZoneCount", /integer from 2 to 6/],
     [{ availabilityZoneCount: 7 }, "availabilityZoneCount", /integer from 2 to 6/],
     [{ availabilityZoneCount: "two" }, "availabilityZoneCount", /integer/],

@@ -5,6 +5,8 @@ import type * as pulumi from "@pulumi/pulumi";
 export interface MockContext {
     readonly region: string;
     readonly accountId: string;
+    /** Outputs of the other stacks this run's StackReferences read, by stack name: their planned runs' outputs. */
+    readonly stackOutputs?: Readonly<Record<string, Record<string, unknown>>>;
 }
 
 export const MOCK_ACCOUNT_ID = "123456789012";
@@ -211,6 +213,14 @@ export function createMocks(ctx: MockContext): pulumi.runtime.Mocks {
     };
     return {
         newResource(args) {
+            if (args.type === "pulumi:pulumi:StackReference") {
+                const stack = String(args.inputs.name ?? args.name);
+                const outputs = ctx.stackOutputs?.[stack] ?? ctx.stackOutputs?.[stack.split("/").pop()!];
+                if (outputs === undefined) {
+                    throw new Error(`stack reference ${stack}: no stack of that name was planned before this one (plan them together: --stack ${stack.split("/").pop()} --stack …)`);
+                }
+                return { id: stack, state: { name: stack, outputs, secretOutputNames: [] } };
+            }
             const id = args.id || resourceId(ctx, args.type, args.name);
             return { id, state: { ...args.inputs, ...computedState(ctx, args.type, args.name, id, args.inputs) } };
         },

@@ -17,6 +17,8 @@ export interface RunOptions {
      * function that registers resources through the components' public API.
      */
     readonly program?: string | (() => unknown);
+    /** Outputs of other stacks, by name, for the program's StackReferences: other planned runs' `outputs`. */
+    readonly stackOutputs?: Readonly<Record<string, Record<string, unknown>>>;
     /** Environment to read `PULUMI_CONFIG` from. Default: this process's. */
     readonly env?: NodeJS.ProcessEnv;
 }
@@ -25,6 +27,8 @@ export interface RunOptions {
 export interface ProgramRun {
     readonly source: StackConfigSource;
     readonly region: string;
+    /** The account the run deploys to: the stack's `aws:allowedAccountIds` pins it, as it would for `pulumi up`. */
+    readonly accountId: string;
     readonly resources: ResourceRegistry;
     /** The program's exports with every Output resolved: the stack outputs `pulumi up` would show. */
     readonly outputs: Record<string, unknown>;
@@ -56,6 +60,7 @@ export function runProgram(options: RunOptions = {}): Promise<ProgramRun> {
 async function runExclusive(options: RunOptions): Promise<ProgramRun> {
     const source = resolveStackConfig(options.stack ?? "dev", options.config, options.env);
     const region = source.config["aws:region"] ?? DEFAULT_REGION;
+    const accountId = pinnedAccount(source.config["aws:allowedAccountIds"]) ?? MOCK_ACCOUNT_ID;
     const registrations: Registration[] = [];
     const failures: Error[] = [];
     // A failed registration never releases its hold on the runtime, so waiting stops at the first failure.
@@ -81,7 +86,7 @@ async function runExclusive(options: RunOptions): Promise<ProgramRun> {
     let outputs: Record<string, unknown> = {};
     try {
         pulumi.runtime.setAllConfig(source.config);
-        await pulumi.runtime.setMocks(createMocks({ region, accountId: MOCK_ACCOUNT_ID }), source.project, source.stack, false);
+        await pulumi.runtime.setMocks(createMocks({ region, accountId, stackOutputs: options.stackOutputs }), source.project, source.stack, false);
         recordRegistrations(registrations);
         // The root stack resource parents everything, as under `pulumi up`; its outputs are the exports, resolved.
         const program = pulumi.runtime.runInPulumiStack(async () => {
@@ -106,7 +111,16 @@ async function runExclusive(options: RunOptions): Promise<ProgramRun> {
     }
     // The root stack belongs to the harness, not the program: "nothing registered" means nothing but it.
     const programResources = registrations.filter(r => r.type !== T.stack);
-    return { source, region, resources: new ResourceRegistry(programResources), outputs, error: failures[0] };
+    return { source, region, accountId, resources: new ResourceRegistry(programResources), outputs, error: failures[0] };
+}
+
+/** The first account of `aws:allowedAccountIds` (a JSON list, as the runtime stores it), if the stack pins one. */
+function pinnedAccount(value: string | undefined): string | undefined {
+    if (value === undefined) {
+        return undefined;
+    }
+    const accounts = JSON.parse(value) as unknown;
+    return Array.isArray(accounts) && typeof accounts[0] === "string" ? accounts[0] : undefined;
 }
 
 /**
