@@ -218,3 +218,49 @@ describe("npm run plan --program, for a program that is part of a system", funct
         assert.doesNotMatch(out, /^n\/a/m);
     });
 });
+
+describe("npm run plan, as a reviewer and a new user meet it", function () {
+    this.timeout(120_000);
+
+    it("prints usage for --help and exits 0", async () => {
+        const { code, out } = await capture(["--help"]);
+        assert.strictEqual(code, 0);
+        assert.match(out, /^usage: npm run plan/);
+    });
+
+    it("refuses a region AWS does not have, naming the one meant, with exit 2", async () => {
+        const { code, err } = await plan("--config", "aws:region=us-east1");
+        assert.strictEqual(code, 2);
+        assert.match(err, /aws:region = "us-east1": not an AWS region; did you mean us-east-1\?/);
+    });
+
+    it("writes a run with other config beside the committed plan, never over it", async () => {
+        const committed = path.join(PROJECT_DIR, "plan", "dev", "PLAN.md");
+        const before = fs.readFileSync(committed, "utf8");
+        const custom = path.join(PROJECT_DIR, "plan", "dev-custom");
+        try {
+            const { code, out } = await capture(["--config", "availabilityZoneCount=3"]);
+            assert.strictEqual(code, 0);
+            assert.match(out, /Wrote plan\/dev-custom\/PLAN\.md and plan\.json$/);
+            assert.strictEqual(fs.readFileSync(committed, "utf8"), before);
+            const json = fs.readFileSync(path.join(custom, "plan.json"), "utf8");
+            assert.deepStrictEqual(json.match(/\d+\.\d{7,}/g), null, "no float noise");
+        } finally {
+            fs.rmSync(custom, { recursive: true, force: true });
+        }
+    });
+
+    it("exits 2 with a message when --out cannot be written", async () => {
+        const file = path.join(outDir(), "..", "a-file");
+        fs.writeFileSync(file, "");
+        const { code, err } = await capture(["--out", path.join(file, "plan")]);
+        assert.strictEqual(code, 2);
+        assert.match(err, /^--out: cannot write the plan to .*a-file\/plan: /);
+    });
+
+    it("says so when a program registers nothing (a function exported by name is not run)", async () => {
+        const { code, err } = await plan("--program", "tests/fixtures/namedExportProgram.ts");
+        assert.strictEqual(code, 1);
+        assert.match(err, /namedExportProgram\.ts registered no resources: .*a function exported by name is not run/);
+    });
+});

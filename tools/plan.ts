@@ -16,7 +16,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { ConfigValue, PROJECT_DIR, ProgramRun, Registration, resolveStackConfig, runProgram, STACK_PROGRAM } from "./mock";
-import { writePlan } from "./plan/files";
+import { planJsonText, writePlan } from "./plan/files";
 import { crossStackChecks, quotaChecks, renderChecks, renderSharedCost, runStacks } from "./plan/stacks";
 import { CostEstimate, estimateCost, renderCost } from "./plan/cost";
 import { renderDiagram } from "./plan/diagram";
@@ -34,6 +34,8 @@ interface PlanArgs {
     readonly json: boolean;
     /** Usage the cost estimate assumes, over the defaults. */
     readonly assumptions: Assumptions;
+    /** Whether any `--assume` was given. */
+    readonly assumed: boolean;
     /** A program of the user's own built from the components, instead of stack.ts. */
     readonly program?: string;
     /** Where PLAN.md and plan.json go instead of plan/<stack>. */
@@ -106,7 +108,10 @@ export function parseArgs(argv: readonly string[]): PlanArgs {
         throw new UsageError("--program and --out plan one stack; several stacks are written to plan/<stack> each");
     }
     try {
-        return { stack: stacks[0] ?? "dev", stacks: stacks.length > 0 ? stacks : ["dev"], config, json, program, out, assumptions: assumptions(assumed) };
+        return {
+            stack: stacks[0] ?? "dev", stacks: stacks.length > 0 ? stacks : ["dev"], config, json, program, out,
+            assumptions: assumptions(assumed), assumed: Object.keys(assumed).length > 0,
+        };
     } catch (err) {
         throw new UsageError(`--assume: ${(err as Error).message}`);
     }
@@ -237,6 +242,11 @@ export function analysePlan(run: ProgramRun, assumed: Assumptions = assumptions(
 
 export async function main(argv: readonly string[]): Promise<number> {
     let args: PlanArgs;
+    if (argv.includes("--help") || argv.includes("-h")) {
+        console.log(`${USAGE}\n\nPlans the stack (or a program of your own) under Pulumi's mock runtime: inventory, inspection proof, posture, cost.\n` +
+            "Exit 0: planned and proven; 1: the program failed; 2: bad arguments or config; 3: a check failed. See README, \"On a fresh machine\".");
+        return 0;
+    }
     try {
         args = parseArgs(argv);
     } catch (err) {
@@ -262,14 +272,27 @@ export async function main(argv: readonly string[]): Promise<number> {
         // Matched by name: the program's modules are loaded afresh for each run, so class identity differs.
         return run.error.name === "InvalidConfigError" ? 2 : 1;
     }
+    if (run.resources.size === 0) {
+        console.error(`${shown(args.program ?? STACK_PROGRAM)} registered no resources: a module must register them when loaded, or ` +
+            "be a function (module.exports = () => …, or export = …); a function exported by name is not run");
+        return 1;
+    }
     // A program of one's own may be part of a system (inspection for a VPC created elsewhere), and so is a stack with
     // one role of a shared inspection: what it lacks is reported as not applicable rather than failed.
     const { text, json: report, diagram, ok } = analysePlan(run, args.assumptions, args.program !== undefined || isPartOfSystem(run));
-    // A program of one's own never overwrites the plan of stack.ts for the same stack.
-    const dir = args.out ?? path.join(PROJECT_DIR, "plan",
-        args.program ? `${run.source.stack}-${path.basename(args.program).replace(/\.[^.]*$/, "")}` : run.source.stack);
-    writePlan(dir, run.source.stack, shown(args.program ?? STACK_PROGRAM), text, report, diagram);
-    console.log(args.json ? JSON.stringify(report, null, 2) : `${text}\n\nWrote ${shown(dir)}/PLAN.md and plan.json`);
+    // A program of one's own, or a stack planned with other config or assumptions, never overwrites the committed
+    // plan of the stack: it goes to plan/<stack>-<program> or plan/<stack>-custom, which git ignores.
+    const custom = Object.keys(args.config).length > 0 || args.assumed;
+    const dir = args.out ?? path.join(PROJECT_DIR, "plan", args.program
+        ? `${run.source.stack}-${path.basename(args.program).replace(/\.[^.]*$/, "")}`
+        : custom ? `${run.source.stack}-custom` : run.source.stack);
+    try {
+        writePlan(dir, run.source.stack, shown(args.program ?? STACK_PROGRAM), text, report, diagram);
+    } catch (err) {
+        console.error(`--out: cannot write the plan to ${shown(dir)}: ${(err as Error).message}`);
+        return 2;
+    }
+    console.log(args.json ? planJsonText(report) : `${text}\n\nWrote ${shown(dir)}/PLAN.md and plan.json`);
     return ok ? 0 : 3;
 }
 
@@ -303,7 +326,8 @@ async function planStacks(args: PlanArgs): Promise<number> {
         const plan = analysePlan(run, args.assumptions, isPartOfSystem(run));
         ok &&= plan.ok;
         const stack = run.source.stack;
-        writePlan(path.join(PROJECT_DIR, "plan", stack), stack, shown(STACK_PROGRAM), `${plan.text}\n\n${crossText}`, plan.json, plan.diagram);
+        const custom = Object.keys(args.config).length > 0 || args.assumed;
+        writePlan(path.join(PROJECT_DIR, "plan", custom ? `${stack}-custom` : stack), stack, shown(STACK_PROGRAM), `${plan.text}\n\n${crossText}`, plan.json, plan.diagram);
         summaries.push(`${plan.ok ? "ok  " : "FAIL"} ${stack} (${run.source.config["inspected-api:stackRole"] ?? "all"}): ` +
             `${run.resources.size} resources, plan/${stack}/PLAN.md`);
         costs.push({ stack, role: run.source.config["inspected-api:stackRole"] ?? "all", total: plan.cost.total });

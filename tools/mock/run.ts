@@ -2,6 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { createMocks, MOCK_ACCOUNT_ID } from "./mocks";
+import { AWS_REGIONS, UnknownRegionError } from "./regions";
 import { Registration, ResourceRegistry } from "./registry";
 import { T } from "./types";
 import { ConfigValue, PROJECT_DIR, resolveStackConfig, STACK_PROGRAM, StackConfigSource } from "./stackConfig";
@@ -60,6 +61,9 @@ export function runProgram(options: RunOptions = {}): Promise<ProgramRun> {
 async function runExclusive(options: RunOptions): Promise<ProgramRun> {
     const source = resolveStackConfig(options.stack ?? "dev", options.config, options.env);
     const region = source.config["aws:region"] ?? DEFAULT_REGION;
+    if (!AWS_REGIONS.includes(region)) {
+        throw new UnknownRegionError(region);
+    }
     const accountId = pinnedAccount(source.config["aws:allowedAccountIds"]) ?? MOCK_ACCOUNT_ID;
     const registrations: Registration[] = [];
     const failures: Error[] = [];

@@ -4,7 +4,7 @@ import * as path from "path";
 
 export function writePlan(dir: string, stack: string, programName: string, text: string, report: unknown, diagram: string): void {
     fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(path.join(dir, "plan.json"), `${JSON.stringify(report, null, 2)}\n`);
+    fs.writeFileSync(path.join(dir, "plan.json"), `${planJsonText(report)}\n`);
     fs.writeFileSync(path.join(dir, "PLAN.md"), [
         `# Plan: stack ${stack}`,
         "",
@@ -23,4 +23,9 @@ export function writePlan(dir: string, stack: string, programName: string, text:
         "```",
         "",
     ].join("\n"));
+}
+
+/** JSON of a plan, with prices and totals to six decimals: no float noise (193.91305000000003) in what is reviewed. */
+export function planJsonText(report: unknown): string {
+    return JSON.stringify(report, (_, value) => typeof value === "number" && !Number.isInteger(value) ? Number(value.toFixed(6)) : value, 2);
 }
