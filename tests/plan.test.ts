@@ -9,6 +9,7 @@ import { checkPosture } from "../tools/plan/posture";
 import { miswiredNetwork } from "./fixtures/miswiredNetwork";
 import { deploy, PROJECT_DIR } from "./kit";
 import { capture, outDir, plan } from "./kit/planCli";
+import { redactSecrets } from "../tools/plan/diff";
 
 describe("npm run plan", () => {
     // One in-process plan of the dev stack serves the tests that only read its output.
@@ -262,5 +263,36 @@ describe("npm run plan, as a reviewer and a new user meet it", function () {
         const { code, err } = await plan("--program", "tests/fixtures/namedExportProgram.ts");
         assert.strictEqual(code, 1);
         assert.match(err, /namedExportProgram\.ts registered no resources: .*a function exported by name is not run/);
+    });
+});
+
+describe("npm run plan --diff, for a reviewer", function () {
+    this.timeout(120_000);
+    const custom = path.join(PROJECT_DIR, "plan", "dev-custom");
+    after(() => fs.rmSync(custom, { recursive: true, force: true }));
+
+    it("shows the security group rules and the rest that a new servicePort changes, against the committed plan.json", async () => {
+        const { code, out } = await capture(["--config", "servicePort=8443", "--diff"]);
+        assert.strictEqual(code, 0, out);
+        assert.match(out, /^Changes against plan\/dev\/plan\.json at HEAD: 0 added, 0 removed, \d+ changed$/m);
+        for (const rule of ["petstore-from-vpc-link-0", "foodstore-from-vpc-link-1", "api-vpc-link-to-service-0"]) {
+            const type = rule.startsWith("api") ? "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule" : "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
+            assert.ok(out.includes(`  ~ ${type} ${rule}\n      fromPort: 8080 → 8443\n      toPort: 8080 → 8443`), `${rule} in:\n${out}`);
+        }
+    });
+
+    it("shows no change when nothing changed, and exits 2 for a ref without a committed plan", async () => {
+        const same = await capture(["--diff", "HEAD"]);
+        assert.strictEqual(same.code, 0);
+        assert.match(same.out, /^Changes against plan\/dev\/plan\.json at HEAD: 0 added, 0 removed, 0 changed \(none\)$/m);
+        const none = await plan("--diff", "24af099");
+        assert.strictEqual(none.code, 2);
+        assert.match(none.err, /^--diff: no plan\/dev\/plan\.json committed at 24af099/);
+    });
+
+    it("keeps secrets and checkout paths out of plan.json", () => {
+        const secret = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value: "hunter2" };
+        assert.deepStrictEqual(redactSecrets({ a: [secret], b: path.join(PROJECT_DIR, "services"), c: "/elsewhere" }),
+            { a: ["[secret]"], b: "./services", c: "/elsewhere" });
     });
 });

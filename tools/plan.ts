@@ -16,6 +16,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { ConfigValue, PROJECT_DIR, ProgramRun, Registration, resolveStackConfig, runProgram, STACK_PROGRAM } from "./mock";
+import { committedPlan, diffPlans, PlannedResource, redactSecrets, renderDiff } from "./plan/diff";
 import { planJsonText, writePlan } from "./plan/files";
 import { crossStackChecks, quotaChecks, renderChecks, renderSharedCost, runStacks } from "./plan/stacks";
 import { CostEstimate, estimateCost, renderCost } from "./plan/cost";
@@ -34,6 +35,8 @@ interface PlanArgs {
     readonly json: boolean;
     /** Usage the cost estimate assumes, over the defaults. */
     readonly assumptions: Assumptions;
+    /** `--diff [<ref>]`: compare with the plan.json committed at this git ref. */
+    readonly diff?: string;
     /** Whether any `--assume` was given. */
     readonly assumed: boolean;
     /** A program of the user's own built from the components, instead of stack.ts. */
@@ -59,6 +62,7 @@ class UsageError extends Error {}
 
 export function parseArgs(argv: readonly string[]): PlanArgs {
     const stacks: string[] = [];
+    let diff: string | undefined;
     let json = false;
     let program: string | undefined;
     let out: string | undefined;
@@ -90,6 +94,9 @@ export function parseArgs(argv: readonly string[]): PlanArgs {
             assumed[key] = text;
         } else if (arg === "--json") {
             json = true;
+        } else if (arg === "--diff") {
+            // An optional git ref: the next argument, unless it is another option.
+            diff = argv[i + 1] !== undefined && !argv[i + 1].startsWith("-") ? argv[++i] : "HEAD";
         } else if (arg === "--program") {
             program = fromCaller(value());
             if (!fs.existsSync(program)) {
@@ -109,7 +116,7 @@ export function parseArgs(argv: readonly string[]): PlanArgs {
     }
     try {
         return {
-            stack: stacks[0] ?? "dev", stacks: stacks.length > 0 ? stacks : ["dev"], config, json, program, out,
+            stack: stacks[0] ?? "dev", stacks: stacks.length > 0 ? stacks : ["dev"], config, json, program, out, diff,
             assumptions: assumptions(assumed), assumed: Object.keys(assumed).length > 0,
         };
     } catch (err) {
@@ -292,7 +299,16 @@ export async function main(argv: readonly string[]): Promise<number> {
         console.error(`--out: cannot write the plan to ${shown(dir)}: ${(err as Error).message}`);
         return 2;
     }
-    console.log(args.json ? planJsonText(report) : `${text}\n\nWrote ${shown(dir)}/PLAN.md and plan.json`);
+    let changes = "";
+    if (args.diff !== undefined) {
+        const committed = committedPlan(run.source.stack, args.diff);
+        if (committed === undefined) {
+            console.error(`--diff: no plan/${run.source.stack}/plan.json committed at ${args.diff}`);
+            return 2;
+        }
+        changes = `\n\n${renderDiff(diffPlans(committed.resources.all, report.resources.all as PlannedResource[]), `plan/${run.source.stack}/plan.json at ${args.diff}`)}`;
+    }
+    console.log(args.json ? planJsonText(report) : `${text}${changes}\n\nWrote ${shown(dir)}/PLAN.md and plan.json`);
     return ok ? 0 : 3;
 }
 
@@ -354,7 +370,8 @@ function planJson(run: ProgramRun, proof: InspectionProof, posture: readonly Pos
         resources: {
             count: run.resources.size,
             byType: Object.fromEntries(run.resources.countByType()),
-            all: run.resources.all.map(r => ({ type: r.type, name: r.name, parent: run.resources.parentOf(r)?.name ?? null })),
+            // Every input, secrets redacted: what `--diff` compares and a reviewer reads.
+            all: run.resources.all.map(r => ({ type: r.type, name: r.name, parent: run.resources.parentOf(r)?.name ?? null, inputs: redactSecrets(r.inputs) })),
         },
         outputs: run.outputs,
         inspection: {
