@@ -296,3 +296,21 @@ describe("npm run plan --diff, for a reviewer", function () {
             { a: ["[secret]"], b: "./services", c: "/elsewhere" });
     });
 });
+
+describe("PLAN.md's section for a reviewer", function () {
+    this.timeout(120_000);
+
+    it("states the effective config with origins, every flow's endpoints, the security group rules, IAM and what survives a destroy", async () => {
+        const { code, dir } = await plan("--stack", "prod", "--config", "servicePort=8443");
+        assert.strictEqual(code, 0);
+        const md = fs.readFileSync(path.join(dir, "PLAN.md"), "utf8");
+        assert.match(md, /^\| `servicePort` \| `8443` \| --config \|$/m);
+        assert.match(md, /^\| `protectData` \| `true` \| Pulumi\.prod\.yaml \|$/m);
+        assert.match(md, /^\| `apiThrottleRate` \| `50` \| default \|$/m);
+        assert.match(md, /^\| workload-vpcLink-0 \(euw1-az1\) \| workload-service-2 \(euw1-az3\) \| inspected \| routing-gwlbe-0 \| routing-gwlbe-0 \|$/m);
+        assert.match(md, /^\| petstore-sg \| in from \| 10\.10\.16\.0\/24 \(workload-vpcLink-0\) \| tcp\/8443 \|$/m);
+        assert.match(md, /^\| petstore-task-role \| Allow \| dynamodb:GetItem, dynamodb:PutItem, dynamodb:Scan \| arn:aws:dynamodb:[^|]+:table\/data-petstore-[0-9a-f]+ \|$/m);
+        assert.match(md, /^\| aws:dynamodb\/table:Table data-petstore \| retained on destroy, deletion protection \|$/m);
+        assert.match(md, /^@pulumi\/pulumi \d+\.\d+\.\d+, @pulumi\/aws \d+\.\d+\.\d+/m);
+    });
+});

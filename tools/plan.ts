@@ -18,6 +18,7 @@ import * as path from "path";
 import { ConfigValue, PROJECT_DIR, ProgramRun, Registration, resolveStackConfig, runProgram, STACK_PROGRAM } from "./mock";
 import { committedPlan, diffPlans, PlannedResource, redactSecrets, renderDiff } from "./plan/diff";
 import { planJsonText, writePlan } from "./plan/files";
+import { renderReview } from "./plan/review";
 import { crossStackChecks, quotaChecks, renderChecks, renderSharedCost, runStacks } from "./plan/stacks";
 import { CostEstimate, estimateCost, renderCost } from "./plan/cost";
 import { renderDiagram } from "./plan/diagram";
@@ -234,6 +235,8 @@ export interface PlanReport {
     readonly cost: CostEstimate;
     /** Inspection proven and every posture check passed; cost never fails a plan. */
     readonly ok: boolean;
+    /** PLAN.md's section for a reviewer: effective config, flows, security groups, IAM, what survives a destroy. */
+    readonly review: string;
 }
 
 /** The whole analysis of a run: inventory, inspection proof, posture, cost and diagram. */
@@ -244,7 +247,7 @@ export function analysePlan(run: ProgramRun, assumed: Assumptions = assumptions(
     const diagram = renderDiagram(run.resources);
     const ok = proof.ok && posture.every(c => c.offenders.length === 0);
     const text = [renderInventory(run), "", proof.text, "", renderPosture(posture), "", renderCost(cost, path.relative(PROJECT_DIR, PRICES_FILE))].join("\n");
-    return { text, json: planJson(run, proof, posture, cost, diagram, ok), diagram, cost, ok };
+    return { text, json: planJson(run, proof, posture, cost, diagram, ok), diagram, cost, ok, review: renderReview(run, proof.flows) };
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -286,7 +289,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     // A program of one's own may be part of a system (inspection for a VPC created elsewhere), and so is a stack with
     // one role of a shared inspection: what it lacks is reported as not applicable rather than failed.
-    const { text, json: report, diagram, ok } = analysePlan(run, args.assumptions, args.program !== undefined || isPartOfSystem(run));
+    const { text, json: report, diagram, ok, review } = analysePlan(run, args.assumptions, args.program !== undefined || isPartOfSystem(run));
     // A program of one's own, or a stack planned with other config or assumptions, never overwrites the committed
     // plan of the stack: it goes to plan/<stack>-<program> or plan/<stack>-custom, which git ignores.
     const custom = Object.keys(args.config).length > 0 || args.assumed;
@@ -294,7 +297,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         ? `${run.source.stack}-${path.basename(args.program).replace(/\.[^.]*$/, "")}`
         : custom ? `${run.source.stack}-custom` : run.source.stack);
     try {
-        writePlan(dir, run.source.stack, shown(args.program ?? STACK_PROGRAM), text, report, diagram);
+        writePlan(dir, run.source.stack, shown(args.program ?? STACK_PROGRAM), text, report, diagram, review);
     } catch (err) {
         console.error(`--out: cannot write the plan to ${shown(dir)}: ${(err as Error).message}`);
         return 2;
@@ -343,7 +346,7 @@ async function planStacks(args: PlanArgs): Promise<number> {
         ok &&= plan.ok;
         const stack = run.source.stack;
         const custom = Object.keys(args.config).length > 0 || args.assumed;
-        writePlan(path.join(PROJECT_DIR, "plan", custom ? `${stack}-custom` : stack), stack, shown(STACK_PROGRAM), `${plan.text}\n\n${crossText}`, plan.json, plan.diagram);
+        writePlan(path.join(PROJECT_DIR, "plan", custom ? `${stack}-custom` : stack), stack, shown(STACK_PROGRAM), `${plan.text}\n\n${crossText}`, plan.json, plan.diagram, plan.review);
         summaries.push(`${plan.ok ? "ok  " : "FAIL"} ${stack} (${run.source.config["inspected-api:stackRole"] ?? "all"}): ` +
             `${run.resources.size} resources, plan/${stack}/PLAN.md`);
         costs.push({ stack, role: run.source.config["inspected-api:stackRole"] ?? "all", total: plan.cost.total });

@@ -11,6 +11,8 @@ export interface StackConfigSource {
     readonly stack: string;
     /** Fully qualified keys (`namespace:key`) to string values, as the runtime stores them. */
     readonly config: Readonly<Record<string, string>>;
+    /** Where each key's value came from: the stack file, PULUMI_CONFIG, or a --config override. */
+    readonly origins?: Readonly<Record<string, string>>;
 }
 
 /** The project root: the folder holding Pulumi.yaml. */
@@ -54,12 +56,15 @@ export function resolveStackConfig(
     const fromEnv = env.PULUMI_CONFIG ? (JSON.parse(env.PULUMI_CONFIG) as Record<string, ConfigValue>) : {};
 
     const config: Record<string, string> = {};
-    for (const layer of [stackFile.config ?? {}, fromEnv, overrides]) {
+    const origins: Record<string, string> = {};
+    const layers: [Record<string, ConfigValue>, string][] = [[stackFile.config ?? {}, path.basename(file)], [fromEnv, "PULUMI_CONFIG"], [overrides as Record<string, ConfigValue>, "--config"]];
+    for (const [layer, origin] of layers) {
         for (const [key, value] of Object.entries(layer)) {
             config[qualify(project, key)] = stringify(key, value);
+            origins[qualify(project, key)] = origin;
         }
     }
-    return { project, stack, config };
+    return { project, stack, config, origins };
 }
 
 /** `availabilityZoneCount` → `inspected-api:availabilityZoneCount`; `aws:config:region` → `aws:region`. */

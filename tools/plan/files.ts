@@ -2,7 +2,7 @@
 import * as fs from "fs";
 import * as path from "path";
 
-export function writePlan(dir: string, stack: string, programName: string, text: string, report: unknown, diagram: string): void {
+export function writePlan(dir: string, stack: string, programName: string, text: string, report: unknown, diagram: string, review: string): void {
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(path.join(dir, "plan.json"), `${planJsonText(report)}\n`);
     fs.writeFileSync(path.join(dir, "PLAN.md"), [
@@ -22,6 +22,7 @@ export function writePlan(dir: string, stack: string, programName: string, text:
         text,
         "```",
         "",
+        review,
     ].join("\n"));
 }
 
