@@ -19,7 +19,7 @@ import { ConfigValue, PROJECT_DIR, ProgramRun, Registration, resolveStackConfig,
 import { committedPlan, diffPlans, PlannedResource, redactSecrets, renderDiff } from "./plan/diff";
 import { planJsonText, writePlan } from "./plan/files";
 import { renderReview } from "./plan/review";
-import { crossStackChecks, quotaChecks, renderChecks, renderSharedCost, runStacks } from "./plan/stacks";
+import { crossStackChecks, quotaChecks, renderChecks, renderSharedCost, roleOf, runStacks } from "./plan/stacks";
 import { CostEstimate, estimateCost, renderCost } from "./plan/cost";
 import { renderDiagram } from "./plan/diagram";
 import { table } from "./plan/text";
@@ -290,12 +290,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     // A program of one's own may be part of a system (inspection for a VPC created elsewhere), and so is a stack with
     // one role of a shared inspection: what it lacks is reported as not applicable rather than failed.
     const { text, json: report, diagram, ok, review } = analysePlan(run, args.assumptions, args.program !== undefined || isPartOfSystem(run));
-    // A program of one's own, or a stack planned with other config or assumptions, never overwrites the committed
-    // plan of the stack: it goes to plan/<stack>-<program> or plan/<stack>-custom, which git ignores.
-    const custom = Object.keys(args.config).length > 0 || args.assumed;
-    const dir = args.out ?? path.join(PROJECT_DIR, "plan", args.program
-        ? `${run.source.stack}-${path.basename(args.program).replace(/\.[^.]*$/, "")}`
-        : custom ? `${run.source.stack}-custom` : run.source.stack);
+    const dir = args.out ?? planDir(args, run.source.stack);
     try {
         writePlan(dir, run.source.stack, shown(args.program ?? STACK_PROGRAM), text, report, diagram, review);
     } catch (err) {
@@ -315,9 +310,20 @@ export async function main(argv: readonly string[]): Promise<number> {
     return ok ? 0 : 3;
 }
 
+/**
+ * Where a stack's plan goes by default: plan/<stack> for the stack as committed; plan/<stack>-<program> for a program
+ * of one's own and plan/<stack>-custom for other config or assumptions, so no such run overwrites a committed plan.
+ */
+function planDir(args: PlanArgs, stack: string): string {
+    const custom = Object.keys(args.config).length > 0 || args.assumed;
+    return path.join(PROJECT_DIR, "plan", args.program
+        ? `${stack}-${path.basename(args.program).replace(/\.[^.]*$/, "")}`
+        : custom ? `${stack}-custom` : stack);
+}
+
 /** A stack of a shared inspection (`stackRole` inspection or workload) builds only its part of the system. */
 function isPartOfSystem(run: ProgramRun): boolean {
-    return (run.source.config["inspected-api:stackRole"] ?? "all") !== "all";
+    return roleOf(run) !== "all";
 }
 
 
@@ -345,11 +351,10 @@ async function planStacks(args: PlanArgs): Promise<number> {
         const plan = analysePlan(run, args.assumptions, isPartOfSystem(run));
         ok &&= plan.ok;
         const stack = run.source.stack;
-        const custom = Object.keys(args.config).length > 0 || args.assumed;
-        writePlan(path.join(PROJECT_DIR, "plan", custom ? `${stack}-custom` : stack), stack, shown(STACK_PROGRAM), `${plan.text}\n\n${crossText}`, plan.json, plan.diagram, plan.review);
-        summaries.push(`${plan.ok ? "ok  " : "FAIL"} ${stack} (${run.source.config["inspected-api:stackRole"] ?? "all"}): ` +
+        writePlan(planDir(args, stack), stack, shown(STACK_PROGRAM), `${plan.text}\n\n${crossText}`, plan.json, plan.diagram, plan.review);
+        summaries.push(`${plan.ok ? "ok  " : "FAIL"} ${stack} (${roleOf(run)}): ` +
             `${run.resources.size} resources, plan/${stack}/PLAN.md`);
-        costs.push({ stack, role: run.source.config["inspected-api:stackRole"] ?? "all", total: plan.cost.total });
+        costs.push({ stack, role: roleOf(run), total: plan.cost.total });
     }
     console.log([`Stacks planned together: ${runs.map(r => r.source.stack).join(", ")}`, ...summaries, "", crossText, "", renderSharedCost(costs)].join("\n"));
     return ok ? 0 : 3;

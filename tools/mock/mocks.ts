@@ -1,5 +1,6 @@
 import * as crypto from "crypto";
 import type * as pulumi from "@pulumi/pulumi";
+import { stackNameOf } from "./stackConfig";
 
 /** The account and region a mock run pretends to deploy into. */
 export interface MockContext {
@@ -215,9 +216,9 @@ export function createMocks(ctx: MockContext): pulumi.runtime.Mocks {
         newResource(args) {
             if (args.type === "pulumi:pulumi:StackReference") {
                 const stack = String(args.inputs.name ?? args.name);
-                const outputs = ctx.stackOutputs?.[stack] ?? ctx.stackOutputs?.[stack.split("/").pop()!];
+                const outputs = ctx.stackOutputs?.[stackNameOf(stack)];
                 if (outputs === undefined) {
-                    throw new Error(`stack reference ${stack}: no stack of that name was planned before this one (plan them together: --stack ${stack.split("/").pop()} --stack …)`);
+                    throw new Error(`stack reference ${stack}: no stack of that name was planned before this one (plan them together: --stack ${stackNameOf(stack)} --stack …)`);
                 }
                 return { id: stack, state: { name: stack, outputs, secretOutputNames: [] } };
             }

@@ -15,6 +15,11 @@ export interface StackConfigSource {
     readonly origins?: Readonly<Record<string, string>>;
 }
 
+/** A stack reference's stack: `org/project/stack` or a bare name, as the stack files here are named. */
+export function stackNameOf(reference: string): string {
+    return reference.split("/").pop()!;
+}
+
 /** The project root: the folder holding Pulumi.yaml. */
 export const PROJECT_DIR = path.resolve(__dirname, "..", "..");
 /** The stack program (Pulumi.yaml `main`); the package root, `index.ts`, only exports the components. */

@@ -40,10 +40,16 @@ export function exportedComponents(): ComponentResourceConstructor[] {
     return getPulumiComponents(require(path.join(PACKAGE_DIR, "index.ts")));
 }
 
-/** The schema the component provider serves: the same call `GetSchema` answers over gRPC. */
-export async function inferSchema(): Promise<PackageSchema> {
-    const provider = new ComponentProvider({ name: PACKAGE_NAME, dirname: PACKAGE_DIR, components: exportedComponents() });
-    return JSON.parse(await provider.getSchema()) as PackageSchema;
+let inferred: Promise<PackageSchema> | undefined;
+
+/**
+ * The schema the component provider serves: the same call `GetSchema` answers over gRPC. The analyzer type-checks the
+ * whole project (about 8 s), so a process infers it once and every caller shares the result.
+ */
+export function inferSchema(): Promise<PackageSchema> {
+    inferred ??= new ComponentProvider({ name: PACKAGE_NAME, dirname: PACKAGE_DIR, components: exportedComponents() })
+        .getSchema().then(text => JSON.parse(text) as PackageSchema);
+    return inferred;
 }
 
 const shortName = (token: string) => token.split(":").pop()!;

@@ -5,7 +5,7 @@
  */
 import { overlaps, parseCidr } from "../../components/network/cidr";
 import { ProgramRun, runProgram } from "../mock";
-import { ConfigValue } from "../mock/stackConfig";
+import { ConfigValue, stackNameOf } from "../mock/stackConfig";
 import { T } from "../mock/types";
 
 /** AWS quotas the plan checks, with where AWS states them. */
@@ -24,7 +24,8 @@ export interface StackCheck {
     readonly notApplicable?: string;
 }
 
-const roleOf = (run: ProgramRun) => run.source.config["inspected-api:stackRole"] ?? "all";
+/** What the stack builds: `all`, `inspection` or `workload` (the config's `stackRole`). */
+export const roleOf = (run: ProgramRun) => run.source.config["inspected-api:stackRole"] ?? "all";
 const referenceOf = (run: ProgramRun) => run.source.config["inspected-api:inspectionStack"];
 
 /** Stacks in an order where every referenced stack runs before the stacks that read it. */
@@ -33,7 +34,8 @@ export function orderStacks(stacks: readonly string[], referenced: (stack: strin
     const visit = (stack: string, path: string[]) => {
         if (ordered.includes(stack)) return;
         if (path.includes(stack)) throw new Error(`stack references form a cycle: ${[...path, stack].join(" → ")}`);
-        const target = referenced(stack)?.split("/").pop();
+        const reference = referenced(stack);
+        const target = reference === undefined ? undefined : stackNameOf(reference);
         if (target !== undefined && stacks.includes(target)) visit(target, [...path, stack]);
         ordered.push(stack);
     };
@@ -64,7 +66,7 @@ export function crossStackChecks(runs: readonly ProgramRun[]): StackCheck[] {
     for (const run of runs.filter(r => roleOf(r) === "workload")) {
         const stack = run.source.stack;
         const reference = referenceOf(run);
-        const service = reference === undefined ? undefined : byStack.get(reference.split("/").pop()!);
+        const service = reference === undefined ? undefined : byStack.get(stackNameOf(reference));
         if (service === undefined) {
             checks.push({ stack, name: "shared-service", problems: [], notApplicable: `its endpoint service is not among the stacks planned (${reference ?? "a service run elsewhere"})` });
             continue;
